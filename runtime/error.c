@@ -1,0 +1,62 @@
+/* error.c — the current error. See error.h. Models Python/errors.c. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define MP_ERR_MESSAGE_BYTES 256
+
+static mp_err_kind current_kind;
+static char current_message[MP_ERR_MESSAGE_BYTES];
+
+void mp_err_set(mp_err_kind kind, const char *message)
+{
+    if (message != current_message)
+        mp_err_format(kind, "%s", message);
+    current_kind = kind;
+}
+
+void mp_err_format(mp_err_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(current_message, sizeof current_message, fmt, ap);
+    va_end(ap);
+    current_kind = kind;
+}
+
+void *mp_err_nomemory(void)
+{
+    mp_err_set(MP_ERR_MEMORY, "out of memory");
+    return NULL;
+}
+
+mp_err_kind mp_err_occurred(void) { return current_kind; }
+
+const char *mp_err_message(void) { return current_kind ? current_message : ""; }
+
+const char *mp_err_name(mp_err_kind kind)
+{
+    static const char *const names[] = {
+        [MP_ERR_NONE] = "no error",
+        [MP_ERR_MEMORY] = "MemoryError",
+        [MP_ERR_OVERFLOW] = "OverflowError",
+        [MP_ERR_VALUE] = "ValueError",
+        [MP_ERR_UNICODE_DECODE] = "UnicodeDecodeError",
+        [MP_ERR_TYPE] = "TypeError",
+        [MP_ERR_INDEX] = "IndexError",
+        [MP_ERR_KEY] = "KeyError",
+        [MP_ERR_ATTRIBUTE] = "AttributeError",
+        [MP_ERR_ZERO_DIVISION] = "ZeroDivisionError",
+        [MP_ERR_SYSTEM] = "SystemError",
+    };
+    if ((unsigned)kind < sizeof names / sizeof names[0])
+        return names[kind];
+    return "unknown error";
+}
+
+void mp_err_clear(void)
+{
+    current_kind = MP_ERR_NONE;
+    current_message[0] = '\0';
+}

@@ -1,0 +1,51 @@
+/* internal.h — what the runtime's files share and labs never call.
+ *
+ * The counterpart of CPython's Include/internal/pycore_*.h: start-up and
+ * shutdown of each type's shared objects, and debug-build helpers.
+ */
+#ifndef MP_INTERNAL_H
+#define MP_INTERNAL_H
+
+#include "object.h"
+
+/* Each module's part of mp_init / mp_fini; an init returns -1 on failure. */
+int mp_int_init(void);
+void mp_int_fini(void);
+int mp_str_init(void);
+void mp_str_fini(void);
+int mp_tuple_init(void);
+void mp_tuple_fini(void);
+void mp_malloc_init(void);
+void mp_malloc_fini(void);
+
+/* Bytes for a variable-size object of nitems items, or SIZE_MAX when the
+ * count is negative or absurdly large. */
+size_t mp_var_bytes(const mp_type *t, mp_ssize_t nitems);
+
+/* The release of an object's memory, named by its type so a debug build can
+ * say what a freed block used to be. */
+void mp_object_free_named(void *p, const char *type_name);
+
+#ifdef MP_DEBUG
+/* If p lies inside a block freed recently (still poisoned, not reused), the
+ * type name the block was freed as, or "" for a non-object block; else NULL. */
+const char *mp_debug_freed_name(const void *p);
+#endif
+
+/* At mp_fini, a shared object's count must be back where mp_init set it;
+ * a debug build aborts naming the object otherwise (leaked references). */
+void mp_check_released(mp_object *shared);
+
+/* The repr of a list or tuple: items between open and close. */
+void mp_repr_sequence(mp_object *self, mp_object *const *items, mp_ssize_t n, const char *open,
+                      const char *close, mp_strbuf *out);
+/* Compares two sequences as Python does: item by item, then by length. */
+int mp_sequence_richcompare(mp_object *const *a, mp_ssize_t na, mp_object *const *b, mp_ssize_t nb,
+                            mp_compare_op op);
+/* The truth of "c op 0" for a three-way comparison result c. */
+int mp_compare_result(int c, mp_compare_op op);
+
+/* Prints "memlab: fatal: <message>" to stderr and aborts. */
+_Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,38 @@
+/* list.h — Python's list: a growable array of references.
+ *
+ * Models CPython 3.11's Objects/listobject.c.
+ */
+#ifndef MP_LIST_H
+#define MP_LIST_H
+
+#include "object.h"
+
+typedef struct mp_list {
+    mp_varobject ob_base; /* ob_size: the length */
+    mp_object **ob_item;  /* allocated slots, the first ob_size in use */
+    mp_ssize_t allocated;
+} mp_list;
+
+extern mp_type mp_type_list;
+
+static inline bool mp_list_check(const mp_object *o) { return o->ob_type == &mp_type_list; }
+
+/* PyList_New: a list of n empty slots, to be filled with mp_list_set_item
+ * before use; its capacity is exactly n. */
+mp_object *mp_list_new(mp_ssize_t n);
+/* list.append: 0, or -1 with MemoryError. Takes a new reference to o. */
+int mp_list_append(mp_object *l, mp_object *o);
+/* list.insert(i, o) with Python's clamping of i. Takes a new reference. */
+int mp_list_insert(mp_object *l, mp_ssize_t i, mp_object *o);
+/* list.pop(i), negative i counting from the end: the item (a new reference),
+ * or NULL with IndexError. */
+mp_object *mp_list_pop(mp_object *l, mp_ssize_t i);
+/* PyList_GetItem: a borrowed reference, or NULL with IndexError. */
+mp_object *mp_list_get_item(mp_object *l, mp_ssize_t i);
+/* PyList_SetItem: steals o, releases the old item; -1 with IndexError. */
+int mp_list_set_item(mp_object *l, mp_ssize_t i, mp_object *o);
+mp_ssize_t mp_list_size(mp_object *l);
+/* Slots allocated: what sys.getsizeof sees beyond the 56-byte list. */
+mp_ssize_t mp_list_allocated(mp_object *l);
+
+#endif

@@ -3,25 +3,25 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-#define MP_ERR_MESSAGE_BYTES 256
+#define MP_ERR_MESSAGE_BYTES 1024 /* room for a 200-character repr in UTF-8 */
 
 static mp_err_kind current_kind;
 static char current_message[MP_ERR_MESSAGE_BYTES];
 
-void mp_err_set(mp_err_kind kind, const char *message)
-{
-    if (message != current_message)
-        mp_err_format(kind, "%s", message);
-    current_kind = kind;
-}
+void mp_err_set(mp_err_kind kind, const char *message) { mp_err_format(kind, "%s", message); }
 
+/* Formats into a scratch buffer first: the arguments may quote the current
+ * message itself. */
 void mp_err_format(mp_err_kind kind, const char *fmt, ...)
 {
+    char scratch[MP_ERR_MESSAGE_BYTES];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(current_message, sizeof current_message, fmt, ap);
+    vsnprintf(scratch, sizeof scratch, fmt, ap);
     va_end(ap);
+    memcpy(current_message, scratch, sizeof scratch);
     current_kind = kind;
 }
 

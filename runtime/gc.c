@@ -27,7 +27,7 @@ mp_varobject *mp_gc_new_var(mp_type *t, mp_ssize_t nitems)
 {
     size_t bytes = mp_var_bytes(t, nitems);
     if (bytes == SIZE_MAX)
-        return mp_err_nomemory();
+        return NULL;
     mp_varobject *v = (mp_varobject *)gc_alloc(t, bytes);
     if (v)
         v->ob_size = nitems;

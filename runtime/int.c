@@ -20,11 +20,13 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
 #include "internal.h"
 #include "obmalloc.h"
+#include "str.h"
 
 #define MP_INT_HEADER_BYTES offsetof(mp_int, ob_digit) /* 24 */
 #define MP_DECIMAL_BASE 1000000000u                     /* 10**9 < 2**30 */
@@ -133,9 +135,27 @@ static void muladd_in_place(mp_digit *digits, mp_ssize_t *n, mp_digit mult, mp_d
         digits[(*n)++] = (mp_digit)carry;
 }
 
+/* ValueError with CPython's message, which shows repr(text) cut to 200
+ * characters (the %.200R of long_from_string's error path). */
 static mp_object *invalid_literal(const char *s)
 {
-    mp_err_format(MP_ERR_VALUE, "invalid literal for int() with base 10: '%.200s'", s);
+    char shown[1024];
+    mp_object *text = mp_str_from_utf8(s);
+    if (text) {
+        mp_repr(text, shown, sizeof shown);
+        MP_DECREF(text);
+        size_t chars = 0, i = 0;
+        for (; shown[i]; i++) {
+            bool starts_char = ((unsigned char)shown[i] & 0xC0) != 0x80;
+            if (starts_char && chars++ == 200)
+                break;
+        }
+        shown[i] = '\0';
+    } else {
+        mp_err_clear();
+        snprintf(shown, sizeof shown, "'%.200s'", s);
+    }
+    mp_err_format(MP_ERR_VALUE, "invalid literal for int() with base 10: %s", shown);
     return NULL;
 }
 

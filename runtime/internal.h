@@ -18,8 +18,8 @@ void mp_tuple_fini(void);
 void mp_malloc_init(void);
 void mp_malloc_fini(void);
 
-/* Bytes for a variable-size object of nitems items, or SIZE_MAX when the
- * count is negative or absurdly large. */
+/* Bytes for a variable-size object of nitems items, or SIZE_MAX with
+ * SystemError (a negative count) or MemoryError (an absurd one) set. */
 size_t mp_var_bytes(const mp_type *t, mp_ssize_t nitems);
 
 /* The release of an object's memory, named by its type so a debug build can
@@ -36,9 +36,10 @@ const char *mp_debug_freed_name(const void *p);
  * a debug build aborts naming the object otherwise (leaked references). */
 void mp_check_released(mp_object *shared);
 
-/* The repr of a list or tuple: items between open and close. */
+/* The repr of a list or tuple: items between open and close, and a comma
+ * after a single item where Python writes one, as in (x,). */
 void mp_repr_sequence(mp_object *self, mp_object *const *items, mp_ssize_t n, const char *open,
-                      const char *close, mp_strbuf *out);
+                      const char *close, bool comma_after_one, mp_strbuf *out);
 /* Compares two sequences as Python does: item by item, then by length. */
 int mp_sequence_richcompare(mp_object *const *a, mp_ssize_t na, mp_object *const *b, mp_ssize_t nb,
                             mp_compare_op op);

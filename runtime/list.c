@@ -141,23 +141,25 @@ mp_object *mp_list_pop(mp_object *o, mp_ssize_t i)
     return item;
 }
 
-static bool valid_index(mp_list *l, mp_ssize_t i)
+/* True if i indexes l; else IndexError with CPython's message for the
+ * operation ("list index out of range", "list assignment index ..."). */
+static bool valid_index(mp_list *l, mp_ssize_t i, const char *message)
 {
     if (i >= 0 && i < MP_SIZE(l))
         return true;
-    mp_err_set(MP_ERR_INDEX, "list index out of range");
+    mp_err_set(MP_ERR_INDEX, message);
     return false;
 }
 
 mp_object *mp_list_get_item(mp_object *o, mp_ssize_t i)
 {
-    return valid_index(as_list(o), i) ? as_list(o)->ob_item[i] : NULL;
+    return valid_index(as_list(o), i, "list index out of range") ? as_list(o)->ob_item[i] : NULL;
 }
 
 int mp_list_set_item(mp_object *o, mp_ssize_t i, mp_object *item)
 {
     mp_list *l = as_list(o);
-    if (!valid_index(l, i)) {
+    if (!valid_index(l, i, "list assignment index out of range")) {
         MP_XDECREF(item);
         return -1;
     }
@@ -226,7 +228,7 @@ static int list_richcompare(mp_object *a, mp_object *b, mp_compare_op op)
 
 static void list_repr(mp_object *o, mp_strbuf *out)
 {
-    mp_repr_sequence(o, as_list(o)->ob_item, MP_SIZE(o), "[", "]", out);
+    mp_repr_sequence(o, as_list(o)->ob_item, MP_SIZE(o), "[", "]", false, out);
 }
 
 mp_type mp_type_list = {

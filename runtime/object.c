@@ -211,8 +211,14 @@ mp_object *mp_object_new(mp_type *t)
 size_t mp_var_bytes(const mp_type *t, mp_ssize_t nitems)
 {
     size_t item = (size_t)t->tp_itemsize;
-    if (nitems < 0 || (item && (size_t)nitems > (SIZE_MAX / 2) / item))
+    if (nitems < 0) {
+        mp_err_format(MP_ERR_SYSTEM, "negative size for a %s", t->tp_name);
         return SIZE_MAX;
+    }
+    if (item && (size_t)nitems > (SIZE_MAX / 2) / item) {
+        mp_err_nomemory();
+        return SIZE_MAX;
+    }
     return (size_t)t->tp_basicsize + item * (size_t)nitems;
 }
 
@@ -220,7 +226,7 @@ mp_varobject *mp_object_new_var(mp_type *t, mp_ssize_t nitems)
 {
     size_t bytes = mp_var_bytes(t, nitems);
     if (bytes == SIZE_MAX)
-        return mp_err_nomemory();
+        return NULL;
     mp_varobject *v = mp_object_malloc(bytes);
     if (v) {
         mp_object_init(&v->ob_base, t);
@@ -234,7 +240,7 @@ void mp_object_del(mp_object *o) { mp_object_free_named(o, o->ob_type->tp_name);
 /* ---- what list and tuple share ------------------------------------------- */
 
 void mp_repr_sequence(mp_object *self, mp_object *const *items, mp_ssize_t n, const char *open,
-                      const char *close, mp_strbuf *out)
+                      const char *close, bool comma_after_one, mp_strbuf *out)
 {
     if (!mp_repr_enter(self)) {
         mp_strbuf_printf(out, "%s...%s", open, close);
@@ -246,6 +252,8 @@ void mp_repr_sequence(mp_object *self, mp_object *const *items, mp_ssize_t n, co
             mp_strbuf_puts(out, ", ");
         mp_repr_into(items[i], out);
     }
+    if (n == 1 && comma_after_one)
+        mp_strbuf_puts(out, ",");
     mp_strbuf_puts(out, close);
     mp_repr_leave();
 }

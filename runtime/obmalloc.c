@@ -88,26 +88,28 @@ static void quarantine_drain(void)
     quarantine_count = quarantine_next = 0;
 }
 
+/* A block of 0 bytes still owns its address, so p == start counts. */
 const char *mp_debug_freed_name(const void *p)
 {
     const char *c = p;
     for (size_t i = 0; i < quarantine_count; i++) {
         const char *start = (const char *)(quarantine[i].block + 1);
-        if (c >= start && c < start + quarantine[i].block->size)
+        if (c == start || (c > start && c < start + quarantine[i].block->size))
             return quarantine[i].name;
     }
     return NULL;
 }
 
-static void check_live(block_prefix *b, const char *name)
+/* Aborts unless b is live; op is "free" or "realloc". */
+static void check_live(block_prefix *b, const char *op)
 {
     if (b->state == BLOCK_LIVE)
         return;
     const char *was = mp_debug_freed_name(b + 1);
     if (b->state == BLOCK_FREED && was)
-        mp_fatal("%s block freed twice (it was a %s)", name ? name : "a",
+        mp_fatal("%s of a block freed earlier: block freed twice (it was a %s)", op,
                  *was ? was : "non-object block");
-    mp_fatal("free of %p, which mp_object_malloc did not return", (void *)(b + 1));
+    mp_fatal("%s of %p, which mp_object_malloc did not return", op, (void *)(b + 1));
 }
 #endif
 
@@ -154,7 +156,7 @@ void mp_object_free_named(void *p, const char *type_name)
         return;
     block_prefix *b = prefix_of(p);
 #ifdef MP_DEBUG
-    check_live(b, type_name);
+    check_live(b, "free");
 #endif
     count_free(b->size);
     block_release(b, type_name);
@@ -172,7 +174,7 @@ void *mp_object_realloc(void *p, size_t n)
     size_t old_size = old->size;
 #ifdef MP_DEBUG
     /* Always move, so a pointer kept across a realloc reads poison. */
-    check_live(old, NULL);
+    check_live(old, "realloc");
     block_prefix *b = block_new(n);
     if (!b)
         return NULL;

@@ -23,6 +23,7 @@
 #include "error.h"
 #include "internal.h"
 #include "obmalloc.h"
+#include "unicode_printable.h"
 
 #define ASCII_HEADER_BYTES sizeof(mp_str)           /* 48 */
 #define COMPACT_HEADER_BYTES sizeof(mp_compact_str) /* 72 */
@@ -122,37 +123,63 @@ static mp_str *str_alloc(mp_ssize_t length, uint32_t max_char)
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* Decodes one code point at s[*i] (n bytes in all), advancing *i.
- * Returns -1 for bytes that are not well-formed UTF-8 (overlong forms,
- * surrogates and values past U+10FFFF included, as CPython rejects them). */
-static int32_t utf8_next(const uint8_t *s, mp_ssize_t n, mp_ssize_t *i)
+/* Why bytes failed to decode, in CPython's words. */
+typedef enum { UTF8_OK, UTF8_BAD_START, UTF8_BAD_CONTINUATION, UTF8_TRUNCATED } utf8_status;
+
+static const char *const utf8_reasons[] = {
+    [UTF8_BAD_START] = "invalid start byte",
+    [UTF8_BAD_CONTINUATION] = "invalid continuation byte",
+    [UTF8_TRUNCATED] = "unexpected end of data",
+};
+
+/* Decodes the code point at s[*i] (n bytes in all) into *c, advancing *i.
+ * Overlong forms, surrogates and values past U+10FFFF are refused by the
+ * range allowed for the second byte, which depends on the first, as in
+ * CPython's decoder. On failure, *i is left at the first byte and *bad is
+ * the number of bytes the error covers. */
+static utf8_status utf8_next(const uint8_t *s, mp_ssize_t n, mp_ssize_t *i, uint32_t *c,
+                             mp_ssize_t *bad)
 {
     uint8_t b = s[*i];
+    *bad = 1;
     if (b < 0x80) {
+        *c = b;
         (*i)++;
-        return b;
+        return UTF8_OK;
     }
-    int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : -1;
-    if (extra < 0 || b > 0xF4 || *i + extra >= n)
-        return -1;
-    uint32_t c = b & (0x3F >> extra);
+    int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+    if (b < 0xC2 || b > 0xF4)
+        return UTF8_BAD_START;
+    uint8_t lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+    uint8_t hi = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+    uint32_t value = b & (0x3F >> extra);
     for (int k = 1; k <= extra; k++) {
+        if (*i + k >= n) {
+            *bad = k;
+            return UTF8_TRUNCATED;
+        }
         uint8_t cont = s[*i + k];
-        if ((cont & 0xC0) != 0x80)
-            return -1;
-        c = (c << 6) | (cont & 0x3F);
+        if (cont < (k == 1 ? lo : 0x80) || cont > (k == 1 ? hi : 0xBF)) {
+            *bad = k;
+            return UTF8_BAD_CONTINUATION;
+        }
+        value = (value << 6) | (cont & 0x3F);
     }
-    static const uint32_t smallest[] = {0, 0x80, 0x800, 0x10000};
-    if (c < smallest[extra] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return -1;
+    *c = value;
     *i += extra + 1;
-    return (int32_t)c;
+    return UTF8_OK;
 }
 
-static mp_object *decode_error(const uint8_t *s, mp_ssize_t at)
+static mp_object *decode_error(const uint8_t *s, mp_ssize_t at, mp_ssize_t bad, utf8_status why)
 {
-    mp_err_format(MP_ERR_UNICODE_DECODE, "'utf-8' codec can't decode byte 0x%02x in position %td",
-                  s[at], at);
+    if (bad == 1)
+        mp_err_format(MP_ERR_UNICODE_DECODE,
+                      "'utf-8' codec can't decode byte 0x%02x in position %td: %s", s[at], at,
+                      utf8_reasons[why]);
+    else
+        mp_err_format(MP_ERR_UNICODE_DECODE,
+                      "'utf-8' codec can't decode bytes in position %td-%td: %s", at,
+                      at + bad - 1, utf8_reasons[why]);
     return NULL;
 }
 
@@ -162,12 +189,13 @@ mp_object *mp_str_from_utf8_size(const char *text, mp_ssize_t n)
     mp_ssize_t length = 0;
     uint32_t max_char = 0;
     for (mp_ssize_t i = 0; i < n; length++) {
-        mp_ssize_t at = i;
-        int32_t c = utf8_next(s, n, &i);
-        if (c < 0)
-            return decode_error(s, at);
-        if ((uint32_t)c > max_char)
-            max_char = (uint32_t)c;
+        uint32_t c;
+        mp_ssize_t bad;
+        utf8_status why = utf8_next(s, n, &i, &c, &bad);
+        if (why != UTF8_OK)
+            return decode_error(s, i, bad, why);
+        if (c > max_char)
+            max_char = c;
     }
     if (length == 0)
         return mp_newref(&empty_str.s);
@@ -181,9 +209,12 @@ mp_object *mp_str_from_utf8_size(const char *text, mp_ssize_t n)
     if (r->state.ascii) {
         memcpy(data, s, (size_t)n);
     } else {
-        mp_ssize_t i = 0;
-        for (mp_ssize_t k = 0; k < length; k++)
-            write_at((int)r->state.kind, data, k, (uint32_t)utf8_next(s, n, &i));
+        mp_ssize_t i = 0, bad;
+        for (mp_ssize_t k = 0; k < length; k++) {
+            uint32_t c;
+            utf8_next(s, n, &i, &c, &bad);
+            write_at((int)r->state.kind, data, k, c);
+        }
     }
     return MP_OBJ(r);
 }
@@ -325,6 +356,23 @@ static int str_richcompare(mp_object *a, mp_object *b, mp_compare_op op)
     return mp_compare_result(c, op);
 }
 
+/* str.isprintable() for one code point, by binary search of the table
+ * generated from CPython 3.11's Unicode database. */
+static bool is_printable(uint32_t c)
+{
+    size_t lo = 0, hi = sizeof unicode_nonprintable / sizeof unicode_nonprintable[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c < unicode_nonprintable[mid][0])
+            hi = mid;
+        else if (c > unicode_nonprintable[mid][1])
+            lo = mid + 1;
+        else
+            return false;
+    }
+    return true;
+}
+
 /* repr(s): quoted as Python quotes it, with escapes for the unprintable. */
 static void str_repr(mp_object *o, mp_strbuf *out)
 {
@@ -347,13 +395,16 @@ static void str_repr(mp_object *o, mp_strbuf *out)
             mp_strbuf_puts(out, "\\t");
         else if (c == '\r')
             mp_strbuf_puts(out, "\\r");
-        else if (c < 0x20 || (c >= 0x7F && c <= 0xA0))
-            mp_strbuf_printf(out, "\\x%02x", c);
-        else {
+        else if (is_printable(c)) {
             char enc[5] = {0};
             utf8_encode(c, enc);
             mp_strbuf_puts(out, enc);
-        }
+        } else if (c < 0x100)
+            mp_strbuf_printf(out, "\\x%02x", c);
+        else if (c < 0x10000)
+            mp_strbuf_printf(out, "\\u%04x", c);
+        else
+            mp_strbuf_printf(out, "\\U%08x", c);
     }
     mp_strbuf_printf(out, "%c", quote);
 }

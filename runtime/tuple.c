@@ -109,8 +109,7 @@ static int tuple_richcompare(mp_object *a, mp_object *b, mp_compare_op op)
 
 static void tuple_repr(mp_object *o, mp_strbuf *out)
 {
-    mp_repr_sequence(o, ((mp_tuple *)o)->ob_item, MP_SIZE(o), "(", MP_SIZE(o) == 1 ? ",)" : ")",
-                     out);
+    mp_repr_sequence(o, ((mp_tuple *)o)->ob_item, MP_SIZE(o), "(", ")", true, out);
 }
 
 mp_type mp_type_tuple = {

@@ -1,0 +1,101 @@
+/* lab.h — what every lab shares: the command line, the narration, the
+ * checks against CPython's twin, the CSV files and the closing summary.
+ *
+ * A lab is a story in steps. Each step shows the Python it models, our
+ * runtime's value, CPython's value (from the lab's twin.py, run once at the
+ * start), and a ✓ or ✗ where a claim is checked. A check passes when our
+ * value is the expected one and CPython's agrees; the expected value comes
+ * from the claim or from arithmetic, never from our own output.
+ *
+ * One lab runs per process, so the lab's state is a single hidden global.
+ */
+#ifndef LAB_H
+#define LAB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* A numeric option a lab adds to the common flags, e.g. --repeat N. */
+typedef struct lab_option {
+    const char *flag; /* "--repeat" */
+    const char *help; /* one line for --help */
+    long *value;      /* holds the default; set from the command line */
+    long min, max;
+} lab_option;
+
+typedef struct lab_spec {
+    const char *id;            /* "01-refcount": folder and binary name */
+    const char *title;         /* "reference counts" */
+    const char *claims;        /* "1-5, 33": the CLAIMS.md rows it checks */
+    const lab_option *options; /* extra options, ended by {0}; may be NULL */
+} lab_spec;
+
+/* Exit codes every lab shares. */
+enum { LAB_EXIT_OK = 0, LAB_EXIT_CHECK_FAILED = 1, LAB_EXIT_USAGE = 2 };
+
+/* Parses the command line (exiting 2 with usage on bad input), runs the
+ * twin, starts the runtime and prints the lab's heading. */
+void lab_begin(const lab_spec *spec, int argc, char **argv);
+/* Prints the claims and the summary line, stops the runtime, and returns
+ * the process's exit code. */
+int lab_end(void);
+
+bool lab_quick(void); /* --quick: small sizes */
+
+/* ---- narration ------------------------------------------------------------ */
+
+/* A numbered step with its heading; steps are numbered in order. */
+void lab_step(const char *title);
+/* A paragraph of explanation, wrapped to the terminal's usual width. */
+void lab_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The Python being modelled, shown as ">>> line"; further lines (after a
+ * newline) get the "... " prompt, as at the interpreter. */
+void lab_py(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An event as it happens, e.g. a dealloc running inside a del. */
+void lab_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- values and checks -----------------------------------------------------
+ * `what` is the Python expression whose value is shown (printed after
+ * ">>> "), or a label starting with "#" for values that are not Python.
+ * `key` names the twin's value for the CPython column; NULL means CPython
+ * has no counterpart. `claim` is the CLAIMS.md row the check supports, or 0. */
+
+/* Shows ours beside CPython's without checking; a NAN ours shows as "—",
+ * for what only CPython has. */
+void lab_show_int(const char *what, long long ours, const char *key);
+void lab_show_real(const char *what, double ours, const char *unit, const char *key);
+
+/* Checks that ours == expected and CPython's == expected. */
+bool lab_check_int(int claim, const char *what, long long ours, const char *key, long long expected);
+bool lab_check_bool(int claim, const char *what, bool ours, const char *key, bool expected);
+bool lab_check_text(int claim, const char *what, const char *ours, const char *key,
+                    const char *expected);
+
+/* The twin's value of key, when the twin ran and has it. */
+bool lab_twin_int(const char *key, long long *out);
+bool lab_twin_real(const char *key, double *out);
+/* Item i of the twin's list under key. */
+bool lab_twin_item_int(const char *key, size_t i, long long *out);
+
+/* ---- claims ----------------------------------------------------------------- */
+
+/* Records the verdict on a claim ("holds", "partly", "wrong") with one line
+ * of evidence; printed at the end. The verdict stands only if every check
+ * tagged with the claim passed. */
+void lab_claim(int claim, const char *verdict, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- measurements ------------------------------------------------------------ */
+
+/* Seconds on a monotonic clock. */
+double lab_now(void);
+
+/* A CSV file in the --csv directory, written whole or not at all: rows go
+ * to a temporary file that lab_csv_close renames into place. Without --csv
+ * every call is a no-op on NULL. */
+typedef struct lab_csv lab_csv;
+lab_csv *lab_csv_open(const char *name, const char *header);
+void lab_csv_row(lab_csv *csv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lab_csv_close(lab_csv *csv);
+
+#endif

@@ -1,0 +1,28 @@
+"""What every lab's twin.py shares: its command line and the JSON it prints.
+
+A twin runs the same experiment as its lab, on the real CPython, and prints
+one JSON object whose keys the lab looks up for its CPython column. The lab
+passes --quick, and any lab option the user gave (such as --repeat=N), so
+both sides measure the same sizes.
+"""
+import argparse
+import json
+import platform
+import sys
+
+
+def parse_args(*options):
+    """The twin's flags: --quick plus the lab's numeric options, by name."""
+    parser = argparse.ArgumentParser(description="memlab twin")
+    parser.add_argument("--quick", action="store_true")
+    for name in options:
+        parser.add_argument("--" + name, type=int, default=None)
+    return parser.parse_args()
+
+
+def emit(values):
+    """Prints the values with the interpreter's version, as the lab expects."""
+    out = dict(values)
+    out["python"] = platform.python_version()
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")

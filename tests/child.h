@@ -90,4 +90,12 @@ static inline bool child_aborted(const child_result *r)
     return WIFSIGNALED(r->status) && WTERMSIG(r->status) == SIGABRT;
 }
 
+/* The child aborted, and its message contains what. */
+static inline void expect_aborted_saying(const child_result *r, const char *what)
+{
+    cr_expect(child_aborted(r), "the child did not abort (status %d); stderr: %s", r->status,
+              r->err);
+    cr_expect(strstr(r->err, what), "stderr does not say \"%s\": %s", what, r->err);
+}
+
 #endif

@@ -1,13 +1,9 @@
 /* test_error.c — the runtime's current error (runtime/error.c). */
-#include <criterion/criterion.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(error, .init = setup, .fini = teardown);
+MP_TEST_SUITE(error);
 
 Test(error, none_is_set_after_init)
 {

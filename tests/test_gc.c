@@ -1,21 +1,10 @@
 /* test_gc.c — the GC header in front of containers, and container
  * allocation (runtime/gc.c). */
-#include <criterion/criterion.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(gc, .init = setup, .fini = teardown);
-
-static mp_malloc_stats stats(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s;
-}
+MP_TEST_SUITE(gc);
 
 /* A container holding one reference: 8 + 8 + 8 = 24 bytes of object. */
 typedef struct {

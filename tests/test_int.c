@@ -1,34 +1,17 @@
 /* test_int.c — ints: sizes, the small-int cache, parsing, conversion,
  * arithmetic, hashing and comparison (runtime/int.c). */
-#include <criterion/criterion.h>
 #include <limits.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(int, .init = setup, .fini = teardown);
-
-static size_t blocks_in_use(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s.blocks_in_use;
-}
+MP_TEST_SUITE(int);
 
 static mp_object *int_of(const char *decimal)
 {
     mp_object *o = mp_int_from_string(decimal);
     cr_assert_not_null(o, "int(\"%s\") failed: %s", decimal, mp_err_message());
     return o;
-}
-
-static void expect_repr(mp_object *o, const char *expected)
-{
-    char buf[512];
-    cr_expect_str_eq(mp_repr(o, buf, sizeof buf), expected);
 }
 
 /* Parses the string, checks its value as a C long, releases it. */

@@ -4,26 +4,15 @@
  * another before it returns, so the fixture's mp_fini always has one. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <criterion/criterion.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
 #ifdef MP_DEBUG
 #include "child.h"
 #endif
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(lifecycle, .init = setup, .fini = teardown);
-
-static mp_malloc_stats stats(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s;
-}
+MP_TEST_SUITE(lifecycle);
 
 /* Makes and drops a little of everything: ints in and out of the cache,
  * strings (one interned), a tuple and a list holding them. */
@@ -159,9 +148,7 @@ Test(lifecycle, debug_fini_aborts_on_a_leaked_block)
     mp_object *leaked = mp_list_new(0);
     child_result r;
     RUN_IN_CHILD(&r, mp_fini());
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "1 block(s), 56 bytes, still allocated"), "stderr: %s", r.err);
+    expect_aborted_saying(&r, "1 block(s), 56 bytes, still allocated");
     MP_DECREF(leaked);
 }
 
@@ -170,10 +157,7 @@ Test(lifecycle, debug_fini_aborts_naming_a_leaked_shared_object)
     mp_object *five = mp_int_from_long(5);
     child_result r;
     RUN_IN_CHILD(&r, mp_fini());
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "1 reference(s) to the shared int 5 never released"), "stderr: %s",
-              r.err);
+    expect_aborted_saying(&r, "1 reference(s) to the shared int 5 never released");
     MP_DECREF(five);
 }
 
@@ -183,10 +167,7 @@ Test(lifecycle, debug_fini_aborts_on_a_shared_object_released_too_often)
     MP_DECREF(empty);
     child_result r;
     RUN_IN_CHILD(&r, (MP_DECREF(empty), mp_fini()));
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "the shared tuple () was released 1 more time(s) than taken"),
-              "stderr: %s", r.err);
+    expect_aborted_saying(&r, "the shared tuple () was released 1 more time(s) than taken");
 }
 
 #endif

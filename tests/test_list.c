@@ -1,20 +1,9 @@
 /* test_list.c — lists: CPython 3.11's over-allocation, insert, pop, item
  * access, reference handling, comparison and repr (runtime/list.c). */
-#include <criterion/criterion.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(list, .init = setup, .fini = teardown);
-
-static size_t blocks_in_use(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s.blocks_in_use;
-}
+MP_TEST_SUITE(list);
 
 /* A plain type whose dealloc records the order objects die in. */
 typedef struct {
@@ -56,12 +45,6 @@ static mp_object *range_list(long n)
         MP_DECREF(i);
     }
     return l;
-}
-
-static void expect_repr(mp_object *o, const char *expected)
-{
-    char buf[256];
-    cr_expect_str_eq(mp_repr(o, buf, sizeof buf), expected);
 }
 
 /* ---- sizes and over-allocation ------------------------------------------------------- */

@@ -2,43 +2,16 @@
  * comparison and repr for any object (runtime/object.c). */
 #define _POSIX_C_SOURCE 200809L
 
-#include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
 #ifdef MP_DEBUG
 #include "child.h"
 #endif
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(object, .init = setup, .fini = teardown);
-
-static size_t blocks_in_use(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s.blocks_in_use;
-}
-
-/* A plain type whose dealloc counts its calls before freeing. */
-static int counted_deallocs;
-
-static void counted_dealloc(mp_object *o)
-{
-    counted_deallocs++;
-    mp_object_del(o);
-}
-
-static mp_type counted_type = {
-    .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
-    .tp_name = "counted",
-    .tp_basicsize = sizeof(mp_object),
-    .tp_dealloc = counted_dealloc,
-};
+MP_TEST_SUITE(object);
 
 /* A container type with a GC header and room for one pointer. */
 typedef struct {
@@ -72,12 +45,6 @@ static mp_type var_type = {
     .tp_itemsize = 8,
     .tp_dealloc = mp_object_del,
 };
-
-static void expect_repr(mp_object *o, const char *expected)
-{
-    char buf[256];
-    cr_expect_str_eq(mp_repr(o, buf, sizeof buf), expected);
-}
 
 static mp_object *list_of(mp_object *a, mp_object *b)
 {
@@ -376,9 +343,7 @@ static void assert_names_call_site(const child_result *r, const char *what)
 {
     char site[64];
     snprintf(site, sizeof site, "test_object.c:%d", r->line);
-    cr_expect(child_aborted(r), "the child did not abort (status %d); stderr: %s", r->status,
-              r->err);
-    cr_expect(strstr(r->err, what), "stderr does not say \"%s\": %s", what, r->err);
+    expect_aborted_saying(r, what);
     cr_expect(strstr(r->err, site), "stderr does not name %s: %s", site, r->err);
 }
 

@@ -2,27 +2,16 @@
  * (runtime/obmalloc.c). */
 #define _POSIX_C_SOURCE 200809L
 
-#include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
 #ifdef MP_DEBUG
 #include "child.h"
 #endif
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(obmalloc, .init = setup, .fini = teardown);
-
-static mp_malloc_stats stats(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s;
-}
+MP_TEST_SUITE(obmalloc);
 
 Test(obmalloc, malloc_counts_one_block_and_its_bytes)
 {
@@ -213,9 +202,7 @@ Test(obmalloc, debug_freeing_a_block_twice_aborts)
     mp_object_free(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_free(p));
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "freed twice"), "stderr does not say \"freed twice\": %s", r.err);
+    expect_aborted_saying(&r, "freed twice");
 }
 
 Test(obmalloc, debug_freeing_a_zero_byte_block_twice_aborts_as_a_double_free)
@@ -224,9 +211,7 @@ Test(obmalloc, debug_freeing_a_zero_byte_block_twice_aborts_as_a_double_free)
     mp_object_free(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_free(p));
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "freed twice"), "stderr does not say \"freed twice\": %s", r.err);
+    expect_aborted_saying(&r, "freed twice");
 }
 
 Test(obmalloc, debug_realloc_of_a_freed_block_aborts)
@@ -235,9 +220,7 @@ Test(obmalloc, debug_realloc_of_a_freed_block_aborts)
     mp_object_free(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_realloc(p, 64));
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "freed"), "stderr does not say the block was freed: %s", r.err);
+    expect_aborted_saying(&r, "freed");
 }
 
 Test(obmalloc, debug_double_free_of_an_object_names_its_type)
@@ -246,9 +229,7 @@ Test(obmalloc, debug_double_free_of_an_object_names_its_type)
     MP_DECREF(l);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_free(MP_AS_GC(l)));
-    cr_expect(child_aborted(&r), "the child did not abort (status %d); stderr: %s", r.status,
-              r.err);
-    cr_expect(strstr(r.err, "freed twice (it was a list)"), "stderr: %s", r.err);
+    expect_aborted_saying(&r, "freed twice (it was a list)");
 }
 
 #endif

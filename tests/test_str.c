@@ -3,27 +3,16 @@
  *
  * Non-ASCII text is written as UTF-8 escapes: é is \xc3\xa9, € is
  * \xe2\x82\xac, 😀 is \xf0\x9f\x98\x80. */
-#include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(str, .init = setup, .fini = teardown);
+MP_TEST_SUITE(str);
 
 #define E_ACUTE "\xc3\xa9"
 #define EURO "\xe2\x82\xac"
 #define GRINNING "\xf0\x9f\x98\x80"
-
-static size_t blocks_in_use(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s.blocks_in_use;
-}
 
 static mp_object *str_of(const char *utf8)
 {
@@ -32,11 +21,10 @@ static mp_object *str_of(const char *utf8)
     return s;
 }
 
-static void expect_repr(const char *utf8, const char *expected)
+static void expect_str_repr(const char *utf8, const char *expected)
 {
     mp_object *s = str_of(utf8);
-    char buf[128];
-    cr_expect_str_eq(mp_repr(s, buf, sizeof buf), expected);
+    expect_repr(s, expected);
     MP_DECREF(s);
 }
 
@@ -453,19 +441,19 @@ Test(str, the_intern_table_survives_churn)
  * -> "it's" 'say "hi"' '\'"' '' */
 Test(str, repr_picks_quotes_as_python_does)
 {
-    expect_repr("it's", "\"it's\"");
-    expect_repr("say \"hi\"", "'say \"hi\"'");
-    expect_repr("'\"", "'\\'\"'");
-    expect_repr("", "''");
+    expect_str_repr("it's", "\"it's\"");
+    expect_str_repr("say \"hi\"", "'say \"hi\"'");
+    expect_str_repr("'\"", "'\\'\"'");
+    expect_str_repr("", "''");
 }
 
 /* python3 -c "print(repr('a\nb'), repr('tab\t'), repr('back\\\\slash'), repr('\x00\x7f\r'))"
  * -> 'a\nb' 'tab\t' 'back\\slash' '\x00\x7f\r' */
 Test(str, repr_escapes_control_characters_and_backslash)
 {
-    expect_repr("a\nb", "'a\\nb'");
-    expect_repr("tab\t", "'tab\\t'");
-    expect_repr("back\\slash", "'back\\\\slash'");
+    expect_str_repr("a\nb", "'a\\nb'");
+    expect_str_repr("tab\t", "'tab\\t'");
+    expect_str_repr("back\\slash", "'back\\\\slash'");
     mp_object *s = mp_str_from_utf8_size("\x00\x7f\r", 3);
     char buf[32];
     cr_expect_str_eq(mp_repr(s, buf, sizeof buf), "'\\x00\\x7f\\r'");
@@ -475,9 +463,9 @@ Test(str, repr_escapes_control_characters_and_backslash)
 /* python3 -c "print(repr('é€😀'), repr('\x80'), repr('\xa0'))"  -> 'é€😀' '\x80' '\xa0' */
 Test(str, repr_keeps_printable_unicode_and_escapes_c1_controls)
 {
-    expect_repr(E_ACUTE EURO GRINNING, "'" E_ACUTE EURO GRINNING "'");
-    expect_repr("\xc2\x80", "'\\x80'");
-    expect_repr("\xc2\xa0", "'\\xa0'");
+    expect_str_repr(E_ACUTE EURO GRINNING, "'" E_ACUTE EURO GRINNING "'");
+    expect_str_repr("\xc2\x80", "'\\x80'");
+    expect_str_repr("\xc2\xa0", "'\\xa0'");
 }
 
 /* str.isprintable() is false for format and separator characters, which
@@ -485,7 +473,7 @@ Test(str, repr_keeps_printable_unicode_and_escapes_c1_controls)
  * python3 -c "print(repr('\xad'), repr('\u2028'), repr('\u200b'))"  -> '\xad' '\u2028' '\u200b' */
 Test(str, repr_escapes_every_non_printable_character)
 {
-    expect_repr("\xc2\xad", "'\\xad'");
-    expect_repr("\xe2\x80\xa8", "'\\u2028'");
-    expect_repr("\xe2\x80\x8b", "'\\u200b'");
+    expect_str_repr("\xc2\xad", "'\\xad'");
+    expect_str_repr("\xe2\x80\xa8", "'\\u2028'");
+    expect_str_repr("\xe2\x80\x8b", "'\\u200b'");
 }

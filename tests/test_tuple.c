@@ -1,36 +1,9 @@
 /* test_tuple.c — tuples: sizes, the empty tuple, reference handling, hash,
  * comparison and repr (runtime/tuple.c). */
-#include <criterion/criterion.h>
 
-#include "mp.h"
+#include "support.h"
 
-static void setup(void) { cr_assert_eq(mp_init(), 0, "mp_init failed: %s", mp_err_message()); }
-static void teardown(void) { mp_fini(); }
-
-TestSuite(tuple, .init = setup, .fini = teardown);
-
-static size_t blocks_in_use(void)
-{
-    mp_malloc_stats s;
-    mp_get_malloc_stats(&s);
-    return s.blocks_in_use;
-}
-
-/* A plain type whose dealloc counts its calls. */
-static int counted_deallocs;
-
-static void counted_dealloc(mp_object *o)
-{
-    counted_deallocs++;
-    mp_object_del(o);
-}
-
-static mp_type counted_type = {
-    .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
-    .tp_name = "counted",
-    .tp_basicsize = sizeof(mp_object),
-    .tp_dealloc = counted_dealloc,
-};
+MP_TEST_SUITE(tuple);
 
 /* A tuple of the given small ints. */
 static mp_object *ints(mp_ssize_t n, const long *values)
@@ -47,12 +20,6 @@ static mp_object *pair(mp_object *a, mp_object *b)
     mp_object *t = mp_tuple_pack(2, a, b);
     cr_assert_not_null(t);
     return t;
-}
-
-static void expect_repr(mp_object *o, const char *expected)
-{
-    char buf[128];
-    cr_expect_str_eq(mp_repr(o, buf, sizeof buf), expected);
 }
 
 /* ---- sizes ---------------------------------------------------------------------- */

@@ -51,6 +51,11 @@ $(1)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$(Q)$$(call say,CC,$$@)$$(CC) $(2) -c $$< -o $$@
 
+# The runtime's own files: its calls to itself keep the caller's site (site.h).
+$(1)/obj/runtime/%.o: runtime/%.c | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(Q)$$(call say,CC,$$@)$$(CC) $(2) -DMP_RUNTIME_INTERNAL -c $$< -o $$@
+
 $(1)/libmp.a: $(patsubst %.c,$(1)/obj/%.o,$(RUNTIME_SRC))
 	@rm -f $$@
 	$(Q)$$(call say,AR,$$@)ar rcs $$@ $$^
@@ -71,14 +76,32 @@ endef
 $(eval $(call TREE,$(B),$(RELEASE_CFLAGS),-g))
 $(eval $(call TREE,$(SAN),$(SAN_CFLAGS),$(SAN_FLAGS)))
 
-# The benchmarks are timed in the release tree only.
-$(B)/obj/bench/gbench/shim.o: bench/gbench/shim.cc bench/gbench/shim.h | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(Q)$(call say,CXX,$@)$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -Ibench/gbench -c $< -o $@
+# ---- the micro-benchmarks of a tree: $(1) is its directory, $(2) its C flags.
+# CPython's allocator is linked in when libpython3 is there, found when the
+# recipe runs (after scripts/deps.sh), not when make reads this file.
+PY_EMBED_CFLAGS = $$(pkg-config --cflags python3-embed 2>/dev/null && echo -DMP_HAVE_LIBPYTHON)
+PY_EMBED_LIBS = $$(pkg-config --libs python3-embed 2>/dev/null)
 
-$(B)/bench/micro: $(patsubst %.c,$(B)/obj/%.o,$(BENCH_SRC)) $(B)/obj/bench/gbench/shim.o $(B)/libmp.a
-	@mkdir -p $(@D)
-	$(Q)$(call say,LINK,$@)$(CXX) -g $^ -o $@ -lbenchmark -lpthread
+define BENCH
+$(1)/obj/bench/gbench/shim.o: bench/gbench/shim.cc bench/gbench/shim.h | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(Q)$$(call say,CXX,$$@)$$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -Ibench/gbench -c $$< -o $$@
+
+$(1)/obj/bench/micro/04-obmalloc-cpython.o: bench/micro/04-obmalloc-cpython.c | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(Q)$$(call say,CC,$$@)$$(CC) $(2) $$(PY_EMBED_CFLAGS) -c $$< -o $$@
+
+$(1)/bench/micro: $(patsubst %.c,$(1)/obj/%.o,$(BENCH_SRC)) $(1)/obj/bench/gbench/shim.o $(1)/libmp.a
+	@mkdir -p $$(@D)
+	$(Q)$$(call say,LINK,$$@)$$(CXX) -g $$^ -o $$@ -lbenchmark -lpthread $$(PY_EMBED_LIBS)
+endef
+
+# The benchmarks run in the release tree, and in a copy built without the
+# tracing hook and call-site stores, to measure what they cost when off.
+NOTRACE := $(B)/notrace
+$(eval $(call TREE,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC,-g))
+$(eval $(call BENCH,$(B),$(RELEASE_CFLAGS)))
+$(eval $(call BENCH,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC))
 
 # ---- what people type ---------------------------------------------------------
 
@@ -109,7 +132,7 @@ labs: $(addprefix $(B)/labs/,$(LABS))  ## run every lab in order
 test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 	@MAKE="$(MAKE)" B="$(B)" SAN="$(SAN)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
-bench: $(B)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
+bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
 	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
 
 clean:  ## remove build/ (results/ stays)

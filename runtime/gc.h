@@ -18,6 +18,7 @@
 #define MP_GC_H
 
 #include "object.h"
+#include "site.h"
 
 typedef struct mp_gc_head {
     uintptr_t gc_next;
@@ -34,5 +35,11 @@ mp_object *mp_gc_new(mp_type *t);
 mp_varobject *mp_gc_new_var(mp_type *t, mp_ssize_t nitems);
 /* PyObject_GC_Del: releases a container's memory, GC header included. */
 void mp_gc_del(mp_object *o);
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_gc_new(t) MP_AT(mp_gc_new(t))
+#define mp_gc_new_var(t, n) MP_AT(mp_gc_new_var(t, n))
+#endif
 
 #endif

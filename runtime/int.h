@@ -7,6 +7,7 @@
 #define MP_INT_H
 
 #include "object.h"
+#include "site.h"
 
 #define MP_LONG_SHIFT 30 /* PyLong_SHIFT: bits per digit */
 #define MP_LONG_MASK ((mp_digit)((1u << MP_LONG_SHIFT) - 1))
@@ -42,5 +43,14 @@ mp_object *mp_int_mul(mp_object *a, mp_object *b);
 
 /* -1, 0 or 1 as a is less than, equal to or greater than b. */
 int mp_int_compare(mp_object *a, mp_object *b);
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_int_from_long(v) MP_AT(mp_int_from_long(v))
+#define mp_int_from_string(s) MP_AT(mp_int_from_string(s))
+#define mp_int_add(a, b) MP_AT(mp_int_add(a, b))
+#define mp_int_sub(a, b) MP_AT(mp_int_sub(a, b))
+#define mp_int_mul(a, b) MP_AT(mp_int_mul(a, b))
+#endif
 
 #endif

@@ -17,6 +17,13 @@ int mp_tuple_init(void);
 void mp_tuple_fini(void);
 void mp_malloc_init(void);
 void mp_malloc_fini(void);
+void mp_tracemalloc_fini(void);
+
+/* The tracing hook the allocator calls while mp_tracemalloc_tracing: a
+ * block of n requested bytes made at the current site, or given back. */
+extern bool mp_tracemalloc_tracing;
+void mp_tracemalloc_track(void *p, size_t n);
+void mp_tracemalloc_untrack(void *p);
 
 /* Bytes for a variable-size object of nitems items, or SIZE_MAX with
  * SystemError (a negative count) or MemoryError (an absurd one) set. */

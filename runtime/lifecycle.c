@@ -38,6 +38,7 @@ void mp_fini(void)
     mp_tuple_fini();
     mp_str_fini();
     mp_int_fini();
+    mp_tracemalloc_fini();
 #ifdef MP_DEBUG
     mp_malloc_stats s;
     mp_get_malloc_stats(&s);

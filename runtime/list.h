@@ -6,6 +6,7 @@
 #define MP_LIST_H
 
 #include "object.h"
+#include "site.h"
 
 typedef struct mp_list {
     mp_varobject ob_base; /* ob_size: the length */
@@ -34,5 +35,12 @@ int mp_list_set_item(mp_object *l, mp_ssize_t i, mp_object *o);
 mp_ssize_t mp_list_size(mp_object *l);
 /* Slots allocated: what sys.getsizeof sees beyond the 56-byte list. */
 mp_ssize_t mp_list_allocated(mp_object *l);
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_list_new(n) MP_AT(mp_list_new(n))
+#define mp_list_append(l, o) MP_AT(mp_list_append(l, o))
+#define mp_list_insert(l, i, o) MP_AT(mp_list_insert(l, i, o))
+#endif
 
 #endif

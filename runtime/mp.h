@@ -13,7 +13,9 @@
 #include "list.h"
 #include "object.h"
 #include "obmalloc.h"
+#include "site.h"
 #include "str.h"
+#include "tracemalloc.h"
 #include "tuple.h"
 
 /* Py_Initialize: 0, or -1 with the error set. */

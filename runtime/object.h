@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "site.h"
+
 typedef ptrdiff_t mp_ssize_t; /* Py_ssize_t */
 typedef mp_ssize_t mp_hash_t; /* Py_hash_t: -1 is reserved for "error" */
 
@@ -198,5 +200,11 @@ static inline void mp_object_init(mp_object *o, mp_type *t)
     o->ob_type = t;
     o->ob_refcnt = 1;
 }
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_object_new(t) MP_AT(mp_object_new(t))
+#define mp_object_new_var(t, n) MP_AT(mp_object_new_var(t, n))
+#endif
 
 #endif

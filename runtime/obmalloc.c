@@ -1,206 +1,958 @@
-/* obmalloc.c — the allocation choke point, on the system allocator.
+/* obmalloc.c — pymalloc: arenas carved into pools carved into blocks.
  *
- * Models the entry points of CPython's Objects/obmalloc.c (PyObject_Malloc,
- * PyObject_Realloc, PyObject_Free). The pymalloc arenas and pools come in a
- * later step behind these same three functions; for now each request is one
- * system malloc with a 16-byte prefix recording the requested size, so the
- * accounting can report bytes in use and the payload keeps malloc's 16-byte
- * alignment.
+ * Models CPython 3.11's Objects/obmalloc.c. Read mp_object_malloc and
+ * mp_object_free first; everything else serves their two fast paths.
+ *
+ *   arena  1 MiB, 1 MiB-aligned, 64 pools
+ *   pool   16 KiB: 48 bytes of header, then blocks of one size class
+ *   block  16, 32, ... 512 bytes: a request of n goes to class (n - 1) / 16
+ *
+ * A request of 1..512 bytes takes a block from usedpools[class], the ring
+ * of pools of that class with room; a pool comes from the usable arena with
+ * the fewest free pools, so busy arenas fill up and quiet ones can drain
+ * and go back to the system. Requests of 0 or more than 512 bytes go to the
+ * system malloc, with a 16-byte prefix holding their size.
+ *
+ * Where CPython puts a pool's header, in its first 48 bytes, this file
+ * leaves the 48 bytes unused (so every pool holds exactly as many blocks as
+ * CPython's) and keeps the header in an array beside its arena's
+ * descriptor. Pools start at multiples of 16 KiB, so their first bytes all
+ * fall in the same set of an L1 cache indexed by address bits 6..11; with
+ * more than eight pools in play the headers evict one another on every
+ * step. In the array, 64 headers share 48 cache lines.
+ *
+ * One more deliberate difference: an arena that drains completely
+ * is not unmapped at once (CPython keeps just one such arena, bpo-37257).
+ * It waits as a spare for MP_ARENA_SPARE_MS, and the next arena needed is
+ * a spare if there is one. A program that builds and drops a big structure
+ * in a loop otherwise maps, faults in and unmaps the same megabytes every
+ * round; CPython spends most of its time in the kernel on exactly that (see
+ * the 04-obmalloc/batch benchmarks). mp_obmalloc_trim() unmaps spares now.
+ *
+ * Which allocator owns a pointer? CPython 3.11 answers with a radix tree
+ * over arena addresses: its arenas come from anywhere in the address space,
+ * each straddling two 1 MiB regions, and the tree records where each one
+ * begins and ends; a free walks three levels of it. Here the question costs
+ * one comparison instead: at the first arena the allocator reserves one
+ * contiguous range of address space (MP_REGION_SIZE, 64 GiB: addresses
+ * only, PROT_NONE and MAP_NORESERVE, no memory) and every arena is a
+ * 1 MiB-aligned slot of it, so "p - base < size" says whether p is ours
+ * and "(p - base) >> 20" which arena descriptor it belongs to. An arena is
+ * mapped in with mprotect and given back by mapping fresh PROT_NONE pages
+ * over it, which returns its memory to the system as munmap would while
+ * keeping the slot reserved. The price is a ceiling of 65536 arenas; past
+ * it, small requests go to the system allocator like large ones.
  *
  * Invariants:
- *   - stats.blocks_in_use == stats.allocations - stats.frees.
- *   - stats.bytes_in_use is the sum of the sizes requested for live blocks.
- *   - A live block's prefix holds BLOCK_LIVE; a freed one BLOCK_FREED.
- *
- * Under MP_DEBUG (as CPython's debug allocator does): new blocks are filled
- * with 0xCD and freed ones with 0xDD, and freed blocks wait in a quarantine
- * of MP_QUARANTINE_BLOCKS before going back to the system, so a stale
- * pointer reads poison, not somebody else's object, and a freed object's
- * type can still be named.
+ *   - A pool holding blocks with room for more is in usedpools[class]; a
+ *     full one may linger there until an allocation finds it full and drops
+ *     it (lazily: a working set that frees and refills one block never
+ *     relinks its pool, which CPython's eager unlinking does every time).
+ *     An empty pool is in its arena's freepools, in no ring.
+ *   - usable_arenas holds the arenas with a free pool and a pool in use,
+ *     sorted by nfreepools ascending, plus at most one wholly free arena,
+ *     last; nfp2lasta[n] is the last of them with n free pools, or NULL.
+ *   - spare_arenas holds the other wholly free arenas, each for at most
+ *     MP_ARENA_SPARE_MS before an arena event unmaps it.
+ *   - An arena descriptor's address is nonzero exactly while its slot of
+ *     the region is mapped (spares included); unmapped slots wait in
+ *     region.free_slots.
+ *   - stats.bytes_in_use is what the live blocks occupy without debug
+ *     guards: the size class of a small block, the request of a large one.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, CLOCK_MONOTONIC_COARSE */
+
 #include "obmalloc.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include "error.h"
 #include "internal.h"
 
-#define BLOCK_LIVE 0x6d706c6976650000u  /* "mplive" */
-#define BLOCK_FREED 0x6d70667265656400u /* "mpfreed" */
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-typedef struct block_prefix {
-    size_t size;  /* bytes the caller asked for */
-    size_t state; /* BLOCK_LIVE or BLOCK_FREED */
-} block_prefix;
+typedef struct block {
+    struct block *next;
+} block;
 
-_Static_assert(sizeof(block_prefix) == 16, "the prefix keeps 16-byte alignment");
+typedef struct arena arena;
 
-static mp_malloc_stats stats;
+/* A pool's header: CPython's struct pool_header, kept with its arena's
+ * descriptor rather than in the pool's first bytes (see above). */
+typedef struct pool {
+    uint32_t count;        /* blocks handed out */
+    uint16_t size_index;   /* the size class */
+    uint16_t in_ring;      /* in usedpools[size_index] */
+    block *freeblock;      /* blocks given back, most recent first */
+    struct pool *nextpool; /* usedpools ring, or the arena's freepools */
+    struct pool *prevpool;
+    char *base;             /* the pool's 16 KiB */
+    uint32_t nextoffset;    /* the first block never handed out */
+    uint32_t maxnextoffset; /* the last block that fits */
+} pool;
 
-static block_prefix *prefix_of(void *p) { return (block_prefix *)p - 1; }
+struct arena {
+    uintptr_t address;   /* MP_ARENA_SIZE-aligned; 0 while unmapped */
+    pool *freepools;     /* pools given back, singly linked */
+    unsigned nfreepools; /* given back, plus never carved */
+    unsigned ncarved;    /* pools carved so far, from the start */
+    arena *next, *prev;  /* in usable_arenas, or next in spare_arenas */
+    uint64_t spare_since_ms; /* when it became a spare */
+    pool pools[MP_POOLS_PER_ARENA];
+};
 
-static void count_alloc(size_t n)
+static pool *usedpools[MP_NB_SMALL_SIZE_CLASSES];
+static arena *usable_arenas;
+static arena *nfp2lasta[MP_POOLS_PER_ARENA + 1];
+static arena *spare_arenas; /* wholly free and still mapped, newest first */
+
+static struct {
+    uint64_t allocations, frees;
+    size_t bytes_in_use;
+    size_t arenas_allocated_total, arenas_reclaimed, arenas_highwater, arenas_current;
+    size_t arenas_spare;
+    size_t large_blocks, large_bytes;
+} stats;
+
+static size_t class_size(unsigned idx) { return (size_t)(idx + 1) << MP_ALIGNMENT_SHIFT; }
+
+static uint32_t class_capacity(unsigned idx)
 {
-    stats.allocations++;
-    stats.blocks_in_use++;
-    stats.bytes_in_use += n;
-    if (stats.bytes_in_use > stats.peak_bytes_in_use)
-        stats.peak_bytes_in_use = stats.bytes_in_use;
+    return (uint32_t)((MP_POOL_SIZE - MP_POOL_OVERHEAD) / class_size(idx));
 }
 
-static void count_free(size_t n)
+/* What a request of n bytes occupies without debug guards. */
+static size_t rounded_size(size_t n)
 {
-    stats.frees++;
-    stats.blocks_in_use--;
-    stats.bytes_in_use -= n;
+    return n - 1 < MP_SMALL_REQUEST_THRESHOLD ? (n + MP_ALIGNMENT - 1) & ~(size_t)(MP_ALIGNMENT - 1)
+                                              : n;
 }
 
+/* ---- the region of address space arenas live in --------------------------------- */
+
+#define MP_REGION_SIZE ((size_t)64 << 30) /* 64 GiB: room for 65536 arenas */
+
+static struct {
+    uintptr_t base;    /* MP_ARENA_SIZE-aligned; 0 until reserved */
+    size_t size;       /* bytes reserved */
+    arena *arenas;     /* one descriptor per slot */
+    size_t used_slots; /* slots handed out at least once, from the start */
+    arena *free_slots; /* slots given back, linked through next */
+} region;
+
+static arena *arena_of(const void *p)
+{
+    uintptr_t offset = (uintptr_t)p - region.base;
+    return LIKELY(offset < region.size) ? &region.arenas[offset >> MP_ARENA_BITS] : NULL;
+}
+
+/* The header of the pool holding p, which must be in the region. */
+static pool *pool_of(const void *p)
+{
+    uintptr_t offset = (uintptr_t)p - region.base;
+    return &region.arenas[offset >> MP_ARENA_BITS]
+                .pools[(offset >> MP_POOL_BITS) & (MP_POOLS_PER_ARENA - 1)];
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Reserves the region: the largest of 64, 16, 4, 1 GiB and 256 MiB the
+ * system grants (a limit on address space, ulimit -v, may refuse more). */
+static int region_reserve(void)
+{
+    for (size_t size = MP_REGION_SIZE; size >= 256 * MP_ARENA_SIZE; size /= 4) {
+        char *raw = mmap(NULL, size + MP_ARENA_SIZE, PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (raw == MAP_FAILED)
+            continue;
+        uintptr_t base = ((uintptr_t)raw + MP_ARENA_SIZE - 1) & ~(MP_ARENA_SIZE - 1);
+        size_t head = base - (uintptr_t)raw;
+        if (head)
+            munmap(raw, head);
+        munmap((char *)base + size, MP_ARENA_SIZE - head);
+        region.arenas = calloc(size / MP_ARENA_SIZE, sizeof(arena));
+        if (!region.arenas) {
+            munmap((void *)base, size);
+            return -1;
+        }
+        region.base = base;
+        region.size = size;
+        return 0;
+    }
+    return -1;
+}
+
+/* A slot of the region, mapped in; NULL with MemoryError if none is left. */
+static arena *arena_map_new(void)
+{
+    if (!region.base && region_reserve() < 0)
+        return mp_err_nomemory();
+    arena *a = region.free_slots;
+    if (a)
+        region.free_slots = a->next;
+    else if (region.used_slots < region.size / MP_ARENA_SIZE)
+        a = &region.arenas[region.used_slots++];
+    else
+        return mp_err_nomemory();
+    uintptr_t address = region.base + (size_t)(a - region.arenas) * MP_ARENA_SIZE;
+    if (mprotect((void *)address, MP_ARENA_SIZE, PROT_READ | PROT_WRITE) < 0) {
+        a->next = region.free_slots;
+        region.free_slots = a;
+        return mp_err_nomemory();
+    }
+    memset(a, 0, sizeof *a);
+    a->address = address;
+    stats.arenas_allocated_total++;
+    if (++stats.arenas_current > stats.arenas_highwater)
+        stats.arenas_highwater = stats.arenas_current;
+    return a;
+}
+
+/* Gives the arena's memory back: fresh inaccessible pages replace it, and
+ * the slot stays reserved for a later arena. */
+static void arena_unmap(arena *a)
+{
+    mmap((void *)a->address, MP_ARENA_SIZE, PROT_NONE,
+         MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    a->address = 0;
+    a->next = region.free_slots;
+    region.free_slots = a;
+    stats.arenas_current--;
+    stats.arenas_reclaimed++;
+}
+
+/* Unmaps the spares idle for MP_ARENA_SPARE_MS or more (all of them when
+ * max_age_ms is 0). */
+static void spares_release(uint64_t max_age_ms)
+{
+    uint64_t now = now_ms();
+    for (arena **link = &spare_arenas; *link;) {
+        arena *a = *link;
+        if (max_age_ms == 0 || now - a->spare_since_ms >= max_age_ms) {
+            *link = a->next;
+            stats.arenas_spare--;
+            arena_unmap(a);
+        } else {
+            link = &a->next;
+        }
+    }
+}
+
+/* A fresh arena: the newest spare if there is one, its pages still warm,
+ * else a new mapping. */
+static arena *arena_new(void)
+{
+    spares_release(MP_ARENA_SPARE_MS);
+    arena *a = spare_arenas;
+    if (a) {
+        spare_arenas = a->next;
+        stats.arenas_spare--;
+    } else {
+        a = arena_map_new();
+        if (!a)
+            return NULL;
+    }
+    a->freepools = NULL;
+    a->ncarved = 0;
+    a->nfreepools = MP_POOLS_PER_ARENA;
+    return a;
+}
+
+/* A wholly free arena that CPython would unmap waits as a spare instead. */
+static void arena_retire(arena *a)
+{
+    spares_release(MP_ARENA_SPARE_MS);
+    a->spare_since_ms = now_ms();
+    a->next = spare_arenas;
+    spare_arenas = a;
+    stats.arenas_spare++;
+}
+
+static void usable_unlink(arena *a)
+{
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        usable_arenas = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+}
+
+static void usable_insert_after(arena *a, arena *after)
+{
+    a->prev = after;
+    a->next = after ? after->next : usable_arenas;
+    if (a->next)
+        a->next->prev = a;
+    if (after)
+        after->next = a;
+    else
+        usable_arenas = a;
+}
+
+/* A pool for a new size class, from the usable arena with the fewest free
+ * pools. Taking one keeps that arena first in the list. */
+static pool *arena_take_pool(void)
+{
+    arena *a = usable_arenas;
+    if (!a) {
+        a = arena_new();
+        if (!a)
+            return NULL;
+        usable_insert_after(a, NULL);
+        nfp2lasta[a->nfreepools] = a;
+    }
+    pool *p;
+    if (a->freepools) {
+        p = a->freepools;
+        a->freepools = p->nextpool;
+    } else {
+        p = &a->pools[a->ncarved];
+        p->base = (char *)a->address + a->ncarved++ * MP_POOL_SIZE;
+    }
+
+    unsigned nf = a->nfreepools;
+    if (nfp2lasta[nf] == a)
+        nfp2lasta[nf] = NULL;
+    a->nfreepools = --nf;
+    if (nf == 0)
+        usable_unlink(a);
+    else if (!nfp2lasta[nf])
+        nfp2lasta[nf] = a;
+    return p;
+}
+
+/* An empty pool goes back to its arena, which moves right in usable_arenas
+ * to stay sorted, comes back into it if it was full, or, wholly free and not
+ * the last one, retires. */
+static void arena_give_back(pool *p)
+{
+    arena *a = arena_of(p->base);
+    p->nextpool = a->freepools;
+    a->freepools = p;
+
+    unsigned nf = a->nfreepools;
+    arena *last_with_nf = nfp2lasta[nf];
+    if (last_with_nf == a)
+        nfp2lasta[nf] = a->prev && a->prev->nfreepools == nf ? a->prev : NULL;
+    a->nfreepools = ++nf;
+
+    if (nf == MP_POOLS_PER_ARENA && a->next) {
+        usable_unlink(a);
+        arena_retire(a);
+        return;
+    }
+    if (nf == 1) {
+        usable_insert_after(a, NULL);
+        if (!nfp2lasta[1])
+            nfp2lasta[1] = a;
+        return;
+    }
+    if (!nfp2lasta[nf])
+        nfp2lasta[nf] = a;
+    if (last_with_nf != a) {
+        usable_unlink(a);
+        usable_insert_after(a, last_with_nf);
+    }
+}
+
+static void block_cache_flush(void);
+
+void mp_obmalloc_trim(void)
+{
+    block_cache_flush();
+    spares_release(0);
+}
+
+/* ---- pools ----------------------------------------------------------------------- */
+
+/* Puts p into its class's ring: first (a new pool, used at once) or last
+ * (a full pool that got a block back: it collects more frees before its
+ * turn, instead of refilling and leaving the ring on every single free). */
+static void usedpool_link(pool *p, bool first)
+{
+    pool **head = &usedpools[p->size_index];
+    if (*head) {
+        p->nextpool = *head;
+        p->prevpool = (*head)->prevpool;
+        p->prevpool->nextpool = p;
+        (*head)->prevpool = p;
+        if (first)
+            *head = p;
+    } else {
+        p->nextpool = p->prevpool = p;
+        *head = p;
+    }
+    p->in_ring = 1;
+}
+
+static void usedpool_unlink(pool *p)
+{
+    pool **head = &usedpools[p->size_index];
+    p->in_ring = 0;
+    if (p->nextpool == p) {
+        *head = NULL;
+        return;
+    }
+    p->prevpool->nextpool = p->nextpool;
+    p->nextpool->prevpool = p->prevpool;
+    if (*head == p)
+        *head = p->nextpool;
+}
+
+static bool pool_is_full(const pool *p) { return !p->freeblock && p->nextoffset > p->maxnextoffset; }
+
+static inline void *pool_alloc(unsigned idx);
+
+/* The ring's first pool is full: drop full pools from the front of the
+ * ring (they come back when a block of theirs is freed), or start a pool. */
+static void *pool_alloc_slow(unsigned idx)
+{
+    pool *p;
+    while ((p = usedpools[idx]) && pool_is_full(p))
+        usedpool_unlink(p);
+    if (p)
+        return pool_alloc(idx);
+    p = arena_take_pool();
+    if (!p)
+        return NULL;
+    size_t size = class_size(idx);
+    p->size_index = (uint16_t)idx;
+    p->count = 1;
+    p->freeblock = NULL;
+    p->nextoffset = (uint32_t)(MP_POOL_OVERHEAD + size);
+    p->maxnextoffset = (uint32_t)(MP_POOL_SIZE - size);
+    usedpool_link(p, true);
+    return p->base + MP_POOL_OVERHEAD;
+}
+
+/* A block from the first pool of the class: a given-back one if any, else
+ * the next never used. */
+static inline void *pool_alloc(unsigned idx)
+{
+    pool *p = usedpools[idx];
+    if (LIKELY(p != NULL)) {
+        block *b = p->freeblock;
+        if (LIKELY(b != NULL)) {
+            p->freeblock = b->next;
+            p->count++;
+            return b;
+        }
+        if (p->nextoffset <= p->maxnextoffset) {
+            b = (block *)(p->base + p->nextoffset);
+            p->nextoffset += (uint32_t)class_size(idx);
+            p->count++;
+            return b;
+        }
+    }
+    return pool_alloc_slow(idx);
+}
+
+static inline void pool_free(pool *p, void *ptr)
+{
+    block *b = ptr;
+    b->next = p->freeblock;
+    p->freeblock = b;
+    if (UNLIKELY(--p->count == 0)) {
+        if (p->in_ring)
+            usedpool_unlink(p);
+        arena_give_back(p);
+    } else if (UNLIKELY(!p->in_ring)) {
+        usedpool_link(p, false);
+    }
+}
+
+/* ---- large blocks: the system allocator ----------------------------------------------- */
+
+#define LARGE_MAGIC 0x6c61726765u /* "large" */
+
+typedef struct large_prefix {
+    size_t size;
+    size_t magic;
+} large_prefix;
+
+_Static_assert(sizeof(large_prefix) == MP_ALIGNMENT, "the prefix keeps 16-byte alignment");
+
+static void *large_alloc(size_t n)
+{
+    large_prefix *b = n <= SIZE_MAX / 2 ? malloc(sizeof *b + n) : NULL;
+    if (!b)
+        return mp_err_nomemory();
+    b->size = n;
+    b->magic = LARGE_MAGIC;
+    stats.large_blocks++;
+    stats.large_bytes += n;
+    return b + 1;
+}
+
+static large_prefix *large_prefix_of(void *p) { return (large_prefix *)p - 1; }
+
+static void large_free(void *p)
+{
+    large_prefix *b = large_prefix_of(p);
+    stats.large_blocks--;
+    stats.large_bytes -= b->size;
+    free(b);
+}
+
+/* ---- the raw layer: pools or the system, no debug, no accounting ------------------------ */
+
+static inline void *raw_malloc(size_t n)
+{
+    if (LIKELY(n - 1 < MP_SMALL_REQUEST_THRESHOLD)) {
+        void *p = pool_alloc((unsigned)((n - 1) >> MP_ALIGNMENT_SHIFT));
+        if (LIKELY(p != NULL))
+            return p;
+        mp_err_clear(); /* no arena to be had: the system allocator serves it */
+    }
+    return large_alloc(n);
+}
+
+/* The block's size as the accounting sees it. */
+static inline size_t raw_size(void *p, arena *owner)
+{
+    return owner ? class_size(pool_of(p)->size_index) : large_prefix_of(p)->size;
+}
+
+static inline void raw_free(void *p, arena *owner)
+{
+    if (LIKELY(owner != NULL))
+        pool_free(pool_of(p), p);
+    else
+        large_free(p);
+}
+
+#ifndef MP_DEBUG /* the debug layer always moves a block instead */
+static void *large_realloc(void *p, size_t n)
+{
+    large_prefix *old = large_prefix_of(p);
+    size_t old_size = old->size;
+    large_prefix *b = n <= SIZE_MAX / 2 ? realloc(old, sizeof *b + n) : NULL;
+    if (!b)
+        return mp_err_nomemory();
+    b->size = n;
+    stats.large_bytes = stats.large_bytes - old_size + n;
+    return b + 1;
+}
+
+static void *raw_realloc(void *p, arena *owner, size_t n)
+{
+    if (!owner)
+        return large_realloc(p, n);
+    size_t size = class_size(pool_of(p)->size_index);
+    /* Same class, or shrinking by less than a quarter: stay put. Shrinking
+     * more moves to a smaller class, as CPython's pymalloc_realloc does. */
+    if (n <= size && (n > size - MP_ALIGNMENT || 4 * n > 3 * size))
+        return p;
+    void *q = raw_malloc(n);
+    if (q) {
+        memcpy(q, p, n < size ? n : size);
+        pool_free(pool_of(p), p);
+    }
+    return q;
+}
+#endif
+
+/* ---- the debug layer: fill bytes, guards, a quarantine --------------------------------------
+ * Under MP_DEBUG each block is wrapped as CPython's debug allocator wraps
+ * it, so misuse shows:
+ *
+ *     [ size | site file | site line, state ][ 0xFD x 8 ][ data: 0xCD ... ][ 0xFD x 16 ]
+ *
+ * Freed blocks are filled with 0xDD and wait in a quarantine before going
+ * back to their pool, so a stale pointer reads poison, not a new object,
+ * and a freed object's type can still be named. */
 #ifdef MP_DEBUG
-#define MP_QUARANTINE_BLOCKS 4096
-#define MP_FILL_NEW 0xCD
-#define MP_FILL_FREED 0xDD
+#define FILL_NEW 0xCD
+#define FILL_FREED 0xDD
+#define FILL_GUARD 0xFD
+#define FRONT_GUARD 8
+#define REAR_GUARD 16
+#define STATE_LIVE 0x6c697665u  /* "live" */
+#define STATE_FREED 0x64656164u /* "dead" */
+#define QUARANTINE_BLOCKS 4096
+
+typedef struct debug_head {
+    size_t size;      /* requested */
+    const char *file; /* where it was asked for */
+    uint32_t line;
+    uint32_t state;
+    uint8_t guard[FRONT_GUARD];
+} debug_head;
+
+_Static_assert(sizeof(debug_head) % MP_ALIGNMENT == 0, "the data stays 16-byte aligned");
 
 typedef struct quarantined {
-    block_prefix *block;
-    const char *name; /* the type it was freed as, "" if not an object */
+    debug_head *head;
+    const char *name; /* the type it was freed as, "" for a non-object block */
 } quarantined;
 
-static quarantined quarantine[MP_QUARANTINE_BLOCKS];
+static quarantined quarantine[QUARANTINE_BLOCKS];
 static size_t quarantine_next, quarantine_count;
 
-static void quarantine_add(block_prefix *b, const char *name)
+static debug_head *head_of(void *p) { return (debug_head *)p - 1; }
+
+static bool guard_intact(const uint8_t *g, size_t n)
 {
-    quarantined *slot = &quarantine[quarantine_next];
-    if (quarantine_count == MP_QUARANTINE_BLOCKS)
-        free(slot->block);
-    else
-        quarantine_count++;
-    slot->block = b;
-    slot->name = name;
-    quarantine_next = (quarantine_next + 1) % MP_QUARANTINE_BLOCKS;
+    for (size_t i = 0; i < n; i++) {
+        if (g[i] != FILL_GUARD)
+            return false;
+    }
+    return true;
 }
 
-static void quarantine_drain(void)
+static void quarantine_release(quarantined *q)
 {
-    for (size_t i = 0; i < quarantine_count; i++)
-        free(quarantine[i].block);
-    quarantine_count = quarantine_next = 0;
+    raw_free(q->head, arena_of(q->head));
 }
 
-/* A block of 0 bytes still owns its address, so p == start counts. */
 const char *mp_debug_freed_name(const void *p)
 {
     const char *c = p;
     for (size_t i = 0; i < quarantine_count; i++) {
-        const char *start = (const char *)(quarantine[i].block + 1);
-        if (c == start || (c > start && c < start + quarantine[i].block->size))
+        const char *start = (const char *)(quarantine[i].head + 1);
+        /* A block of 0 bytes still owns its address. */
+        if (c == start || (c > start && c < start + quarantine[i].head->size))
             return quarantine[i].name;
     }
     return NULL;
 }
 
-/* Aborts unless b is live; op is "free" or "realloc". */
-static void check_live(block_prefix *b, const char *op)
+/* Aborts unless p is a live block with both guards intact. op names the
+ * call: "free" or "realloc". */
+static void debug_check(void *p, const char *op)
 {
-    if (b->state == BLOCK_LIVE)
-        return;
-    const char *was = mp_debug_freed_name(b + 1);
-    if (b->state == BLOCK_FREED && was)
-        mp_fatal("%s of a block freed earlier: block freed twice (it was a %s)", op,
-                 *was ? was : "non-object block");
-    mp_fatal("%s of %p, which mp_object_malloc did not return", op, (void *)(b + 1));
-}
-#endif
-
-/* A new system block with its prefix; NULL with MemoryError set. */
-static block_prefix *block_new(size_t n)
-{
-    block_prefix *b = n <= SIZE_MAX - sizeof *b ? malloc(sizeof *b + n) : NULL;
-    if (!b) {
-        mp_err_nomemory();
-        return NULL;
+    debug_head *h = head_of(p);
+    if (h->state != STATE_LIVE) {
+        const char *was = mp_debug_freed_name(p);
+        if (h->state == STATE_FREED && was)
+            mp_fatal("%s of a block freed earlier: block freed twice (it was a %s, allocated at "
+                     "%s:%u)",
+                     op, *was ? was : "non-object block", h->file, h->line);
+        mp_fatal("%s of %p, which mp_object_malloc did not return", op, p);
     }
-    b->size = n;
-    b->state = BLOCK_LIVE;
-#ifdef MP_DEBUG
-    memset(b + 1, MP_FILL_NEW, n);
-#endif
-    return b;
+    if (!guard_intact(h->guard, FRONT_GUARD))
+        mp_fatal("buffer underrun: the %d bytes before a %zu-byte block allocated at %s:%u were "
+                 "overwritten",
+                 FRONT_GUARD, h->size, h->file, h->line);
+    if (!guard_intact((uint8_t *)p + h->size, REAR_GUARD))
+        mp_fatal("buffer overrun: the %d bytes after a %zu-byte block allocated at %s:%u were "
+                 "overwritten",
+                 REAR_GUARD, h->size, h->file, h->line);
 }
 
-static void block_release(block_prefix *b, const char *name)
+static void *debug_malloc(size_t n)
 {
-#ifdef MP_DEBUG
-    b->state = BLOCK_FREED;
-    memset(b + 1, MP_FILL_FREED, b->size);
-    quarantine_add(b, name ? name : "");
-#else
-    (void)name;
-    free(b);
+    if (n > SIZE_MAX / 2)
+        return mp_err_nomemory();
+    debug_head *h = raw_malloc(sizeof *h + n + REAR_GUARD);
+    if (!h)
+        return NULL;
+    h->size = n;
+    h->file = mp_site_file ? mp_site_file : "?";
+    h->line = (uint32_t)mp_site_line;
+    h->state = STATE_LIVE;
+    memset(h->guard, FILL_GUARD, FRONT_GUARD);
+    memset(h + 1, FILL_NEW, n);
+    memset((uint8_t *)(h + 1) + n, FILL_GUARD, REAR_GUARD);
+    return h + 1;
+}
+
+static void debug_free(void *p, const char *name)
+{
+    debug_check(p, "free");
+    debug_head *h = head_of(p);
+    h->state = STATE_FREED;
+    memset(p, FILL_FREED, h->size);
+    quarantined *slot = &quarantine[quarantine_next];
+    if (quarantine_count == QUARANTINE_BLOCKS)
+        quarantine_release(slot);
+    else
+        quarantine_count++;
+    slot->head = h;
+    slot->name = name ? name : "";
+    quarantine_next = (quarantine_next + 1) % QUARANTINE_BLOCKS;
+}
+
+/* Always moves, so a pointer kept across a realloc reads poison. */
+static void *debug_realloc(void *p, size_t n)
+{
+    debug_check(p, "realloc");
+    size_t old = head_of(p)->size;
+    void *q = debug_malloc(n);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old < n ? old : n);
+    debug_free(p, NULL);
+    return q;
+}
+
+static size_t user_size(void *p) { return rounded_size(head_of(p)->size); }
+
+static void quarantine_drain(void)
+{
+    for (size_t i = 0; i < quarantine_count; i++)
+        quarantine_release(&quarantine[i]);
+    quarantine_count = quarantine_next = 0;
+}
+#endif
+
+/* ---- the release layer: a few freed blocks per class, held back -------------------------------
+ * A program that frees a block and soon asks for one of the same size (a
+ * temporary replaced, a working set turning over) gets that block back
+ * without its pool noticing: each size class keeps up to MP_BLOCK_CACHE
+ * freed blocks in a small stack, as glibc's tcache does, and the pool sees
+ * a block only when the stack is full (on free) or empty (on malloc). In
+ * CPython every free into a full pool links it into usedpools and the next
+ * malloc unlinks it again. The stacks hold at most 8 * 32 blocks outside
+ * their pools; mp_obmalloc_get_stats and mp_obmalloc_trim put them back
+ * first, so nothing reported counts them. Debug builds have a quarantine
+ * instead. */
+#ifndef MP_DEBUG
+#define MP_BLOCK_CACHE 8
+
+static struct {
+    uint32_t count;
+    void *blocks[MP_BLOCK_CACHE];
+} block_cache[MP_NB_SMALL_SIZE_CLASSES];
+
+static inline void *release_malloc(size_t n)
+{
+    if (LIKELY(n - 1 < MP_SMALL_REQUEST_THRESHOLD)) {
+        unsigned idx = (unsigned)((n - 1) >> MP_ALIGNMENT_SHIFT);
+        if (LIKELY(block_cache[idx].count))
+            return block_cache[idx].blocks[--block_cache[idx].count];
+    }
+    return raw_malloc(n);
+}
+
+/* Returns the block's size as the accounting sees it. */
+static inline size_t release_free(void *p)
+{
+    if (UNLIKELY(!arena_of(p))) {
+        size_t size = large_prefix_of(p)->size;
+        large_free(p);
+        return size;
+    }
+    pool *pl = pool_of(p);
+    unsigned idx = pl->size_index;
+    if (LIKELY(block_cache[idx].count < MP_BLOCK_CACHE))
+        block_cache[idx].blocks[block_cache[idx].count++] = p;
+    else
+        pool_free(pl, p);
+    return class_size(idx);
+}
+#endif
+
+static void block_cache_flush(void)
+{
+#ifndef MP_DEBUG
+    for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
+        while (block_cache[idx].count) {
+            void *b = block_cache[idx].blocks[--block_cache[idx].count];
+            pool_free(pool_of(b), b);
+        }
+    }
 #endif
 }
+
+/* ---- the API: accounting and tracing around one of the layers ------------------------------ */
 
 void *mp_object_malloc(size_t n)
 {
-    block_prefix *b = block_new(n);
-    if (!b)
+#ifdef MP_DEBUG
+    void *p = debug_malloc(n);
+#else
+    void *p = release_malloc(n);
+#endif
+    if (UNLIKELY(!p))
         return NULL;
-    count_alloc(n);
-    return b + 1;
+    stats.allocations++;
+    stats.bytes_in_use += rounded_size(n);
+#ifndef MP_NO_TRACEMALLOC
+    if (UNLIKELY(mp_tracemalloc_tracing))
+        mp_tracemalloc_track(p, n);
+#endif
+    return p;
 }
 
-void mp_object_free_named(void *p, const char *type_name)
+/* The one free path; type_name, for a debug build's messages, names what
+ * the block held ("list"), or is NULL for a non-object block. */
+static inline void object_free(void *p, const char *type_name)
 {
     if (!p)
         return;
-    block_prefix *b = prefix_of(p);
-#ifdef MP_DEBUG
-    check_live(b, "free");
+#ifndef MP_NO_TRACEMALLOC
+    if (UNLIKELY(mp_tracemalloc_tracing))
+        mp_tracemalloc_untrack(p);
 #endif
-    count_free(b->size);
-    block_release(b, type_name);
+    stats.frees++;
+#ifdef MP_DEBUG
+    stats.bytes_in_use -= user_size(p);
+    debug_free(p, type_name);
+#else
+    (void)type_name;
+    stats.bytes_in_use -= release_free(p);
+#endif
 }
 
-void mp_object_free(void *p) { mp_object_free_named(p, NULL); }
+void mp_object_free_named(void *p, const char *type_name) { object_free(p, type_name); }
 
-/* A resize is neither an allocation nor a free in the counts: only the bytes
- * in use change. */
+void mp_object_free(void *p) { object_free(p, NULL); }
+
 void *mp_object_realloc(void *p, size_t n)
 {
     if (!p)
         return mp_object_malloc(n);
-    block_prefix *old = prefix_of(p);
-    size_t old_size = old->size;
 #ifdef MP_DEBUG
-    /* Always move, so a pointer kept across a realloc reads poison. */
-    check_live(old, "realloc");
-    block_prefix *b = block_new(n);
-    if (!b)
-        return NULL;
-    memcpy(b + 1, p, old_size < n ? old_size : n);
-    block_release(old, NULL);
+    size_t old_size = user_size(p);
+    void *q = debug_realloc(p, n);
 #else
-    block_prefix *b = n <= SIZE_MAX - sizeof *b ? realloc(old, sizeof *b + n) : NULL;
-    if (!b) {
-        mp_err_nomemory();
-        return NULL;
-    }
-    b->size = n;
+    arena *owner = arena_of(p);
+    size_t old_size = raw_size(p, owner);
+    void *q = raw_realloc(p, owner, n);
 #endif
-    stats.bytes_in_use = stats.bytes_in_use - old_size + n;
-    if (stats.bytes_in_use > stats.peak_bytes_in_use)
-        stats.peak_bytes_in_use = stats.bytes_in_use;
-    return b + 1;
+    if (!q)
+        return NULL;
+#ifdef MP_DEBUG
+    stats.bytes_in_use = stats.bytes_in_use - old_size + rounded_size(n);
+#else
+    /* A block can stay put in a bigger class than n needs (a small shrink)
+     * or with the system allocator (a large block shrunk): count what it
+     * occupies, so that its free takes back the same. */
+    stats.bytes_in_use = stats.bytes_in_use - old_size + raw_size(q, arena_of(q));
+#endif
+#ifndef MP_NO_TRACEMALLOC
+    if (UNLIKELY(mp_tracemalloc_tracing)) {
+        mp_tracemalloc_untrack(p);
+        mp_tracemalloc_track(q, n);
+    }
+#endif
+    return q;
 }
 
-void mp_get_malloc_stats(mp_malloc_stats *out) { *out = stats; }
+/* ---- statistics ------------------------------------------------------------------------------ */
+
+void mp_get_malloc_stats(mp_malloc_stats *out)
+{
+    out->allocations = stats.allocations;
+    out->frees = stats.frees;
+    out->blocks_in_use = (size_t)(stats.allocations - stats.frees);
+    out->bytes_in_use = stats.bytes_in_use;
+}
+
+static void count_pool(mp_obmalloc_stats *s, const pool *p)
+{
+    mp_obmalloc_class_stats *c = &s->classes[p->size_index];
+    c->pools++;
+    c->blocks_in_use += p->count;
+    c->blocks_available += class_capacity(p->size_index) - p->count;
+    s->bytes_lost_to_quantization += (MP_POOL_SIZE - MP_POOL_OVERHEAD) % c->size;
+}
+
+void mp_obmalloc_get_stats(mp_obmalloc_stats *s)
+{
+    block_cache_flush();
+    memset(s, 0, sizeof *s);
+    for (unsigned i = 0; i < MP_NB_SMALL_SIZE_CLASSES; i++)
+        s->classes[i].size = class_size(i);
+    /* A carved pool holds blocks unless its count fell to 0 and it went
+     * back to its arena's free list. */
+    for (size_t i = 0; i < region.used_slots; i++) {
+        const arena *a = &region.arenas[i];
+        if (!a->address)
+            continue;
+        for (unsigned k = 0; k < a->ncarved; k++) {
+            if (a->pools[k].count > 0)
+                count_pool(s, &a->pools[k]);
+        }
+        s->unused_pools += a->nfreepools;
+    }
+    for (unsigned i = 0; i < MP_NB_SMALL_SIZE_CLASSES; i++) {
+        const mp_obmalloc_class_stats *c = &s->classes[i];
+        s->bytes_in_allocated_blocks += c->blocks_in_use * c->size;
+        s->bytes_in_available_blocks += c->blocks_available * c->size;
+        s->bytes_lost_to_pool_headers += c->pools * MP_POOL_OVERHEAD;
+    }
+    s->arenas_allocated_total = stats.arenas_allocated_total;
+    s->arenas_reclaimed = stats.arenas_reclaimed;
+    s->arenas_highwater = stats.arenas_highwater;
+    s->arenas_current = stats.arenas_current;
+    s->arenas_spare = stats.arenas_spare;
+    s->large_blocks = stats.large_blocks;
+    s->large_bytes = stats.large_bytes;
+}
+
+void mp_debugmallocstats(FILE *out)
+{
+    mp_obmalloc_stats s;
+    mp_obmalloc_get_stats(&s);
+    fprintf(out, "Small block threshold = %d, in %d size classes.\n\n", MP_SMALL_REQUEST_THRESHOLD,
+            MP_NB_SMALL_SIZE_CLASSES);
+    fprintf(out, "class   size   num pools   blocks in use  avail blocks\n"
+                 "-----   ----   ---------   -------------  ------------\n");
+    for (unsigned i = 0; i < MP_NB_SMALL_SIZE_CLASSES; i++) {
+        const mp_obmalloc_class_stats *c = &s.classes[i];
+        if (c->pools)
+            fprintf(out, "%5u %6zu %11zu %15zu %13zu\n", i, c->size, c->pools, c->blocks_in_use,
+                    c->blocks_available);
+    }
+    fprintf(out, "\n# arenas allocated total           = %20zu\n", s.arenas_allocated_total);
+    fprintf(out, "# arenas reclaimed                 = %20zu\n", s.arenas_reclaimed);
+    fprintf(out, "# arenas highwater mark            = %20zu\n", s.arenas_highwater);
+    fprintf(out, "# arenas allocated current         = %20zu\n", s.arenas_current);
+    fprintf(out, "# of which spares (wholly free)    = %20zu\n", s.arenas_spare);
+    fprintf(out, "%zu arenas * %zu bytes/arena %*s= %20zu\n\n", s.arenas_current, MP_ARENA_SIZE, 5,
+            "", s.arenas_current * MP_ARENA_SIZE);
+    fprintf(out, "# bytes in allocated blocks        = %20zu\n", s.bytes_in_allocated_blocks);
+    fprintf(out, "# bytes in available blocks        = %20zu\n", s.bytes_in_available_blocks);
+    fprintf(out, "%zu unused pools * %zu bytes %*s= %20zu\n", s.unused_pools, MP_POOL_SIZE, 7, "",
+            s.unused_pools * MP_POOL_SIZE);
+    fprintf(out, "# bytes lost to pool headers       = %20zu\n", s.bytes_lost_to_pool_headers);
+    fprintf(out, "# bytes lost to quantization       = %20zu\n", s.bytes_lost_to_quantization);
+    fprintf(out, "# large blocks (system malloc)     = %20zu\n", s.large_blocks);
+    fprintf(out, "# bytes in large blocks            = %20zu\n", s.large_bytes);
+}
+
+void *mp_pymalloc_malloc(size_t n) { return raw_malloc(n); }
+
+void mp_pymalloc_free(void *p)
+{
+    if (p)
+        raw_free(p, arena_of(p));
+}
+
+int mp_pymalloc_size_class(const void *p) { return arena_of(p) ? (int)pool_of(p)->size_index : -1; }
+
+/* ---- start and finish ------------------------------------------------------------------------- */
 
 void mp_malloc_init(void) { memset(&stats, 0, sizeof stats); }
 
+/* Gives the whole region back: after this, nothing the allocator took from
+ * the system is left (blocks a program leaked included). */
 void mp_malloc_fini(void)
 {
 #ifdef MP_DEBUG
     quarantine_drain();
 #endif
+    if (region.base)
+        munmap((void *)region.base, region.size);
+    free(region.arenas);
+    memset(&region, 0, sizeof region);
+    memset(usedpools, 0, sizeof usedpools);
+    memset(nfp2lasta, 0, sizeof nfp2lasta);
+#ifndef MP_DEBUG
+    memset(block_cache, 0, sizeof block_cache);
+#endif
+    usable_arenas = spare_arenas = NULL;
 }

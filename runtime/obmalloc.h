@@ -1,34 +1,105 @@
-/* obmalloc.h — the allocation choke point every runtime object goes through.
+/* obmalloc.h — the allocation choke point every runtime object goes through,
+ * and pymalloc's arenas, pools and size classes behind it.
  *
- * Models the PyObject_Malloc family of CPython's Objects/obmalloc.c.
- * Callers never use malloc directly: accounting, debug fill bytes and
- * (later) the tracing hook and the pool allocator all live behind these
- * three functions, so the inside can change without touching a caller.
+ * Models CPython 3.11's Objects/obmalloc.c. Callers never use malloc
+ * directly: accounting, debug fill bytes and guards, the tracemalloc hook and
+ * the pool allocator all live behind mp_object_malloc, mp_object_realloc and
+ * mp_object_free.
  */
 #ifndef MP_OBMALLOC_H
 #define MP_OBMALLOC_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "site.h"
+
+/* CPython 3.11's shape on 64-bit Linux. */
+#define MP_ALIGNMENT 16                /* bytes: every block is a multiple */
+#define MP_ALIGNMENT_SHIFT 4
+#define MP_SMALL_REQUEST_THRESHOLD 512 /* bytes: larger requests go to malloc */
+#define MP_NB_SMALL_SIZE_CLASSES (MP_SMALL_REQUEST_THRESHOLD / MP_ALIGNMENT) /* 32 */
+#define MP_POOL_BITS 14                /* a pool is 16 KiB: blocks of one class */
+#define MP_POOL_SIZE ((size_t)1 << MP_POOL_BITS)
+#define MP_ARENA_BITS 20               /* an arena is 1 MiB: 64 pools */
+#define MP_ARENA_SIZE ((size_t)1 << MP_ARENA_BITS)
+#define MP_POOLS_PER_ARENA (MP_ARENA_SIZE / MP_POOL_SIZE)
+#define MP_POOL_OVERHEAD 48            /* bytes of pool header before the first block */
+#define MP_ARENA_SPARE_MS 100          /* how long a drained arena stays mapped */
 
 /* PyObject_Malloc: n bytes, 16-byte aligned; NULL with MemoryError set on
- * failure. A request for 0 bytes returns a distinct pointer, as in CPython. */
+ * failure. 1..512 bytes come from a pool; 0 and larger requests from the
+ * system allocator, as in CPython. */
 void *mp_object_malloc(size_t n);
-/* PyObject_Realloc: p may be NULL; on failure p is untouched. */
+/* PyObject_Realloc: p may be NULL; on failure p is untouched. A small block
+ * stays where it is when the new size still fits its class (or shrinks it
+ * by less than a quarter); a large block stays with the system allocator. */
 void *mp_object_realloc(void *p, size_t n);
 /* PyObject_Free: p may be NULL. */
 void mp_object_free(void *p);
 
-/* What the allocator has handed out since mp_init. */
+/* The counts kept on every call, since mp_init. */
 typedef struct mp_malloc_stats {
-    size_t blocks_in_use;     /* allocated and not yet freed */
-    size_t bytes_in_use;      /* requested bytes of those blocks */
-    size_t peak_bytes_in_use; /* the most bytes_in_use has been */
-    uint64_t allocations;     /* successful mallocs; a realloc of a live
-                                 block is a resize, not an allocation */
+    size_t blocks_in_use; /* allocated and not yet freed */
+    size_t bytes_in_use;  /* what they occupy: the size class of a small
+                             block, the request of a large one (a debug
+                             build moves every resized block, so there it
+                             is always the rounded request) */
+    uint64_t allocations; /* successful mallocs; a realloc of a live block
+                             is a resize, not an allocation */
     uint64_t frees;
 } mp_malloc_stats;
 
 void mp_get_malloc_stats(mp_malloc_stats *out);
+
+/* What sys._debugmallocstats() reports, as numbers: a walk over every arena
+ * and pool. In a debug build the blocks include their guard bytes and the
+ * quarantine, as CPython's debug allocator's do. */
+typedef struct mp_obmalloc_class_stats {
+    size_t size;             /* bytes per block */
+    size_t pools;            /* pools of this class holding a block */
+    size_t blocks_in_use;
+    size_t blocks_available; /* free blocks in those pools */
+} mp_obmalloc_class_stats;
+
+typedef struct mp_obmalloc_stats {
+    mp_obmalloc_class_stats classes[MP_NB_SMALL_SIZE_CLASSES];
+    size_t arenas_allocated_total; /* mapped since mp_init */
+    size_t arenas_reclaimed;       /* given back to the system */
+    size_t arenas_highwater;       /* the most mapped at once */
+    size_t arenas_current;         /* mapped now, spares included */
+    size_t arenas_spare;           /* wholly free, kept mapped for reuse */
+    size_t bytes_in_allocated_blocks;
+    size_t bytes_in_available_blocks;
+    size_t unused_pools;           /* pools in arenas that hold no block */
+    size_t bytes_lost_to_pool_headers;
+    size_t bytes_lost_to_quantization; /* pool tails too short for a block */
+    size_t large_blocks;           /* blocks from the system allocator */
+    size_t large_bytes;
+} mp_obmalloc_stats;
+
+void mp_obmalloc_get_stats(mp_obmalloc_stats *out);
+/* sys._debugmallocstats(): the same numbers as a table. */
+void mp_debugmallocstats(FILE *out);
+/* Unmaps the spare arenas now instead of when they have waited
+ * MP_ARENA_SPARE_MS (CPython has no spares: it unmaps at once). */
+void mp_obmalloc_trim(void);
+
+/* The pool allocator itself, without the debug layer, the accounting or
+ * the tracing hook (CPython's _PyObject_Malloc under its debug hooks).
+ * Lab 04 experiments on it, so its pool and arena figures are the same in
+ * a debug build, whose guard bytes make every block bigger. */
+void *mp_pymalloc_malloc(size_t n);
+void mp_pymalloc_free(void *p);
+/* Which allocator owns p, a live block from mp_pymalloc_malloc: a pool's
+ * size class (0..31), or -1 for the system allocator. */
+int mp_pymalloc_size_class(const void *p);
+
+/* ---- call sites ------------------------------------------------------------ */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_object_malloc(n) MP_AT(mp_object_malloc(n))
+#define mp_object_realloc(p, n) MP_AT(mp_object_realloc(p, n))
+#endif
 
 #endif

@@ -7,6 +7,7 @@
 #define MP_STR_H
 
 #include "object.h"
+#include "site.h"
 
 /* PyASCIIObject: the header of every str; an all-ASCII str keeps its
  * characters right after it, one byte each, NUL-terminated (48 + n + 1). */
@@ -61,5 +62,14 @@ mp_object *mp_str_intern_from_utf8(const char *s);
 bool mp_str_is_interned(mp_object *o);
 /* How many strings are interned now. */
 mp_ssize_t mp_str_interned_count(void);
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_str_from_utf8(s) MP_AT(mp_str_from_utf8(s))
+#define mp_str_from_utf8_size(s, n) MP_AT(mp_str_from_utf8_size(s, n))
+#define mp_str_concat(a, b) MP_AT(mp_str_concat(a, b))
+#define mp_str_intern(p) MP_AT(mp_str_intern(p))
+#define mp_str_intern_from_utf8(s) MP_AT(mp_str_intern_from_utf8(s))
+#endif
 
 #endif

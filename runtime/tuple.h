@@ -6,6 +6,7 @@
 #define MP_TUPLE_H
 
 #include "object.h"
+#include "site.h"
 
 typedef struct mp_tuple {
     mp_varobject ob_base;
@@ -27,5 +28,11 @@ void mp_tuple_set_item(mp_object *t, mp_ssize_t i, mp_object *o);
 /* PyTuple_GET_ITEM: a borrowed reference. */
 mp_object *mp_tuple_get_item(mp_object *t, mp_ssize_t i);
 mp_ssize_t mp_tuple_size(mp_object *t);
+
+/* ---- call sites (see site.h) ---------------------------------------------- */
+#ifndef MP_RUNTIME_INTERNAL
+#define mp_tuple_new(n) MP_AT(mp_tuple_new(n))
+#define mp_tuple_pack(...) MP_AT(mp_tuple_pack(__VA_ARGS__))
+#endif
 
 #endif

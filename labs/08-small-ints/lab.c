@@ -8,6 +8,7 @@
  * shows why `a = 257; b = 257; a is b` can still be True. Claims 22-23.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lab.h"
@@ -27,11 +28,16 @@ static const lab_option options[] = {
 #define BUCKET_WIDTH 32
 #define NBUCKETS ((BUCKET_HI - BUCKET_LO) / BUCKET_WIDTH)
 
-/* int(str(value)): an int made at run time from text. */
+/* int(str(value)): an int made at run time from text. Step 4 counts what
+ * the line calling mp_int_from_string keeps, as the twin counts its
+ * `return int(s)` line. */
+static int make_line;
+
 static mp_object *make(long value)
 {
     char text[32];
     snprintf(text, sizeof text, "%ld", value);
+    make_line = __LINE__ + 1;
     return mp_int_from_string(text);
 }
 
@@ -102,20 +108,30 @@ static void step_shared(void)
                    "refcount_of_1_immortal", true);
 }
 
-/* Blocks and bytes still held after making each value of one bucket
- * `times` times and keeping every result, as the twin's tracemalloc counts. */
+/* Blocks and bytes still held by make()'s line after making each value of
+ * one bucket `times` times and keeping every result: tracemalloc's
+ * statistics for that line, exactly what the twin reads. */
 static void kept_by_bucket(long lo, long times, long long *blocks, long long *bytes)
 {
     mp_object *out = mp_list_new(BUCKET_WIDTH * times);
-    mp_malloc_stats before, after;
-    mp_get_malloc_stats(&before);
+    mp_tracemalloc_start();
     mp_ssize_t i = 0;
     for (long v = lo; v < lo + BUCKET_WIDTH; v++)
         for (long t = 0; t < times; t++)
             mp_list_set_item(out, i++, make(v));
-    mp_get_malloc_stats(&after);
-    *blocks = (long long)(after.blocks_in_use - before.blocks_in_use);
-    *bytes = (long long)(after.bytes_in_use - before.bytes_in_use);
+    mp_snapshot *snap = mp_tracemalloc_take_snapshot();
+    mp_tracemalloc_stop();
+    mp_statistic *stats = NULL;
+    size_t n = snap ? mp_snapshot_statistics(snap, MP_GROUP_BY_LINENO, &stats) : 0;
+    *blocks = *bytes = 0;
+    for (size_t k = 0; k < n && k != (size_t)-1; k++) {
+        if (stats[k].site.line == make_line && strcmp(stats[k].site.file, __FILE__) == 0) {
+            *blocks = (long long)stats[k].count;
+            *bytes = (long long)stats[k].size;
+        }
+    }
+    free(stats);
+    mp_snapshot_free(snap);
     MP_DECREF(out);
 }
 
@@ -123,8 +139,8 @@ static void step_savings(long times)
 {
     lab_step("What the cache saves");
     lab_say("Each value from %d to %d is made %ld times and every result kept, as a program "
-            "holding many small numbers does. Counted: the blocks the results still hold "
-            "(tracemalloc's count for the twin's `int(s)` line).",
+            "holding many small numbers does. tracemalloc counts, in both runtimes, the "
+            "blocks that the line calling int() still holds.",
             BUCKET_LO, BUCKET_HI - 1, times);
     lab_csv *csv = lab_csv_open("small_int_cache.csv",
                                 "lo,hi,made,blocks_ours,blocks_cpython,bytes_ours,bytes_cpython");
@@ -149,7 +165,8 @@ static void step_savings(long times)
     lab_check_int(22, "# blocks kept: values 256..511", above, "kept_above", 255 * times);
     lab_check_int(0, "# bytes per kept int", blocks ? bytes / blocks : 0, "bytes_per_kept_int", 28);
     lab_say("Inside the cache nothing is kept: every result is a shared object. Outside it "
-            "each result costs a 28-byte block.");
+            "each result asks for 28 bytes, which pymalloc serves from its 32-byte size "
+            "class.");
 }
 
 /* The constants of one compilation: CPython's compiler keeps one object per

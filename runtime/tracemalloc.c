@@ -1,0 +1,370 @@
+/* tracemalloc.c — traces of live blocks, grouped by the line that asked.
+ *
+ * Models CPython's Modules/_tracemalloc.c (the traces table, the traced
+ * memory and its peak) and Lib/tracemalloc.py (snapshots, statistics,
+ * compare_to). Read mp_tracemalloc_track first: it is what every
+ * allocation pays while tracing is on.
+ *
+ * Two tables, both on the system allocator so that tracing never traces
+ * itself (CPython's are on the raw allocator for the same reason):
+ *   - sites: every (file, line) seen, numbered; a block records a number;
+ *   - traces: block address -> (size, site), open addressing with linear
+ *     probing; a removal shifts later entries back, so there are no
+ *     tombstones and a probe stops at the first empty slot.
+ *
+ * Invariants:
+ *   - While tracing, traces holds exactly the blocks allocated since start
+ *     (or the last clear_traces) and not yet freed.
+ *   - traced_current is the sum of their sizes; traced_peak >= traced_current.
+ *   - traces is at most half full.
+ */
+#include "tracemalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "gc.h"
+#include "internal.h"
+
+const char *mp_site_file;
+int mp_site_line;
+bool mp_tracemalloc_tracing;
+
+#define TRACES_MIN_CAPACITY 1024
+
+typedef struct trace {
+    const void *ptr; /* NULL: empty slot */
+    size_t size;
+    uint32_t site;
+} trace;
+
+static struct {
+    trace *slots;
+    size_t capacity; /* a power of two */
+    size_t used;
+    size_t current, peak;
+} traces;
+
+static struct {
+    mp_trace_site *items;
+    size_t count, capacity;
+    uint32_t last; /* the site of the previous allocation, tried first */
+} sites;
+
+/* ---- sites -------------------------------------------------------------------- */
+
+/* The number of the site (file, line), added if new. Equal names from
+ * different string literals are one site. UINT32_MAX when out of memory. */
+static uint32_t site_index(const char *file, int line)
+{
+    if (!file)
+        file = "?";
+    if (sites.count && sites.items[sites.last].file == file && sites.items[sites.last].line == line)
+        return sites.last;
+    for (size_t i = 0; i < sites.count; i++) {
+        const mp_trace_site *s = &sites.items[i];
+        if (s->line == line && (s->file == file || strcmp(s->file, file) == 0))
+            return sites.last = (uint32_t)i;
+    }
+    if (sites.count == sites.capacity) {
+        size_t capacity = sites.capacity ? 2 * sites.capacity : 64;
+        mp_trace_site *items = realloc(sites.items, capacity * sizeof *items);
+        if (!items)
+            return UINT32_MAX;
+        sites.items = items;
+        sites.capacity = capacity;
+    }
+    sites.items[sites.count] = (mp_trace_site){file, line};
+    return sites.last = (uint32_t)sites.count++;
+}
+
+/* ---- the traces table ------------------------------------------------------------ */
+
+static size_t slot_of(const void *p, size_t capacity)
+{
+    uint64_t h = ((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 32) & (capacity - 1);
+}
+
+static trace *find(const void *p)
+{
+    for (size_t i = slot_of(p, traces.capacity);; i = (i + 1) & (traces.capacity - 1)) {
+        trace *t = &traces.slots[i];
+        if (t->ptr == p || !t->ptr)
+            return t;
+    }
+}
+
+static int grow(size_t capacity)
+{
+    trace *slots = calloc(capacity, sizeof *slots);
+    if (!slots)
+        return -1;
+    trace *old = traces.slots;
+    size_t old_capacity = traces.capacity;
+    traces.slots = slots;
+    traces.capacity = capacity;
+    for (size_t i = 0; i < old_capacity; i++) {
+        if (old[i].ptr)
+            *find(old[i].ptr) = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+/* Removes the slot at i and moves back the entries after it whose probe
+ * would otherwise pass the hole. */
+static void remove_at(size_t i)
+{
+    size_t mask = traces.capacity - 1;
+    for (size_t j = (i + 1) & mask; traces.slots[j].ptr; j = (j + 1) & mask) {
+        size_t home = slot_of(traces.slots[j].ptr, traces.capacity);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            traces.slots[i] = traces.slots[j];
+            i = j;
+        }
+    }
+    traces.slots[i].ptr = NULL;
+    traces.used--;
+}
+
+/* An allocation that cannot be traced is still made: tracing is a tool,
+ * not a reason to fail the program (CPython drops the trace too). */
+void mp_tracemalloc_track(void *p, size_t n)
+{
+    if ((traces.used + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0)
+        return;
+    uint32_t site = site_index(mp_site_file, mp_site_line);
+    if (site == UINT32_MAX)
+        return;
+    trace *t = find(p);
+    if (t->ptr)
+        traces.current -= t->size;
+    else
+        traces.used++;
+    *t = (trace){p, n, site};
+    traces.current += n;
+    if (traces.current > traces.peak)
+        traces.peak = traces.current;
+}
+
+void mp_tracemalloc_untrack(void *p)
+{
+    trace *t = find(p);
+    if (!t->ptr)
+        return;
+    traces.current -= t->size;
+    remove_at((size_t)(t - traces.slots));
+}
+
+/* ---- the tracemalloc module ---------------------------------------------------------- */
+
+int mp_tracemalloc_start(void)
+{
+    if (mp_tracemalloc_tracing)
+        return 0;
+    if (!traces.slots && grow(TRACES_MIN_CAPACITY) < 0) {
+        mp_err_nomemory();
+        return -1;
+    }
+    mp_tracemalloc_tracing = true;
+    return 0;
+}
+
+void mp_tracemalloc_clear_traces(void)
+{
+    if (traces.slots)
+        memset(traces.slots, 0, traces.capacity * sizeof *traces.slots);
+    traces.used = traces.current = traces.peak = 0;
+}
+
+void mp_tracemalloc_stop(void)
+{
+    mp_tracemalloc_tracing = false;
+    free(traces.slots);
+    memset(&traces, 0, sizeof traces);
+}
+
+bool mp_tracemalloc_is_tracing(void) { return mp_tracemalloc_tracing; }
+
+void mp_tracemalloc_get_traced_memory(size_t *current, size_t *peak)
+{
+    *current = traces.current;
+    *peak = traces.peak;
+}
+
+void mp_tracemalloc_reset_peak(void) { traces.peak = traces.current; }
+
+size_t mp_tracemalloc_get_tracemalloc_memory(void)
+{
+    return traces.capacity * sizeof(trace) + sites.capacity * sizeof(mp_trace_site);
+}
+
+bool mp_tracemalloc_get_object_traceback(mp_object *o, mp_trace_site *out)
+{
+    const void *block = mp_type_is_gc(o->ob_type) ? (const void *)MP_AS_GC(o) : (const void *)o;
+    if (!traces.slots)
+        return false;
+    const trace *t = find(block);
+    if (!t->ptr)
+        return false;
+    *out = sites.items[t->site];
+    return true;
+}
+
+void mp_tracemalloc_fini(void)
+{
+    mp_tracemalloc_stop();
+    free(sites.items);
+    memset(&sites, 0, sizeof sites);
+}
+
+/* ---- snapshots and statistics ------------------------------------------------------------ */
+
+typedef struct snap_trace {
+    size_t size;
+    uint32_t site;
+} snap_trace;
+
+struct mp_snapshot {
+    size_t count;
+    snap_trace traces[];
+};
+
+mp_snapshot *mp_tracemalloc_take_snapshot(void)
+{
+    if (!mp_tracemalloc_tracing) {
+        mp_err_set(MP_ERR_SYSTEM, "the tracemalloc module must be tracing memory allocations "
+                                  "to take a snapshot");
+        return NULL;
+    }
+    mp_snapshot *snap = malloc(sizeof *snap + traces.used * sizeof(snap_trace));
+    if (!snap)
+        return mp_err_nomemory();
+    snap->count = 0;
+    for (size_t i = 0; i < traces.capacity; i++) {
+        if (traces.slots[i].ptr)
+            snap->traces[snap->count++] = (snap_trace){traces.slots[i].size, traces.slots[i].site};
+    }
+    return snap;
+}
+
+void mp_snapshot_free(mp_snapshot *snap) { free(snap); }
+
+size_t mp_snapshot_trace_count(const mp_snapshot *snap) { return snap->count; }
+
+static mp_trace_site key_of(uint32_t site, mp_group_by by)
+{
+    mp_trace_site s = sites.items[site];
+    if (by == MP_GROUP_BY_FILENAME)
+        s.line = 0;
+    return s;
+}
+
+static int compare_sites(mp_trace_site a, mp_trace_site b)
+{
+    int c = strcmp(a.file, b.file);
+    return c ? c : (a.line > b.line) - (a.line < b.line);
+}
+
+/* Sums a snapshot's traces per key into a (sites.count)-long array indexed
+ * by the first site of each key; other sites of the same key add to it. */
+static mp_statistic *group(const mp_snapshot *snap, mp_group_by by, uint32_t *leader)
+{
+    mp_statistic *sums = calloc(sites.count ? sites.count : 1, sizeof *sums);
+    if (!sums)
+        return NULL;
+    for (uint32_t s = 0; s < sites.count; s++) {
+        leader[s] = s;
+        for (uint32_t k = 0; k < s; k++) {
+            if (compare_sites(key_of(k, by), key_of(s, by)) == 0) {
+                leader[s] = k;
+                break;
+            }
+        }
+        sums[s].site = key_of(s, by);
+    }
+    for (size_t i = 0; i < snap->count; i++) {
+        mp_statistic *sum = &sums[leader[snap->traces[i].site]];
+        sum->size += snap->traces[i].size;
+        sum->count++;
+    }
+    return sums;
+}
+
+static int by_size(const void *pa, const void *pb)
+{
+    const mp_statistic *a = pa, *b = pb;
+    if (a->size != b->size)
+        return a->size < b->size ? 1 : -1;
+    if (a->count != b->count)
+        return a->count < b->count ? 1 : -1;
+    return -compare_sites(a->site, b->site);
+}
+
+size_t mp_snapshot_statistics(const mp_snapshot *snap, mp_group_by by, mp_statistic **out)
+{
+    uint32_t *leader = malloc((sites.count ? sites.count : 1) * sizeof *leader);
+    mp_statistic *sums = leader ? group(snap, by, leader) : NULL;
+    size_t n = 0;
+    for (uint32_t s = 0; sums && s < sites.count; s++) {
+        if (leader[s] == s && sums[s].count)
+            sums[n++] = sums[s];
+    }
+    free(leader);
+    if (!sums) {
+        mp_err_nomemory();
+        return (size_t)-1;
+    }
+    qsort(sums, n, sizeof *sums, by_size);
+    *out = sums;
+    return n;
+}
+
+static size_t absdiff(ptrdiff_t d) { return d < 0 ? (size_t)-d : (size_t)d; }
+
+static int by_size_diff(const void *pa, const void *pb)
+{
+    const mp_statistic_diff *a = pa, *b = pb;
+    size_t ka[4] = {absdiff(a->size_diff), a->size, absdiff(a->count_diff), a->count};
+    size_t kb[4] = {absdiff(b->size_diff), b->size, absdiff(b->count_diff), b->count};
+    for (int i = 0; i < 4; i++) {
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? 1 : -1;
+    }
+    return -compare_sites(a->site, b->site);
+}
+
+size_t mp_snapshot_compare_to(const mp_snapshot *snap, const mp_snapshot *old, mp_group_by by,
+                              mp_statistic_diff **out)
+{
+    size_t nsites = sites.count ? sites.count : 1;
+    uint32_t *leader = malloc(nsites * sizeof *leader);
+    mp_statistic *now = leader ? group(snap, by, leader) : NULL;
+    mp_statistic *then = now ? group(old, by, leader) : NULL;
+    mp_statistic_diff *diffs = then ? malloc(nsites * sizeof *diffs) : NULL;
+    size_t n = 0;
+    for (uint32_t s = 0; diffs && s < sites.count; s++) {
+        if (leader[s] != s || (!now[s].count && !then[s].count))
+            continue;
+        diffs[n++] = (mp_statistic_diff){
+            .site = now[s].site,
+            .size = now[s].size,
+            .count = now[s].count,
+            .size_diff = (ptrdiff_t)now[s].size - (ptrdiff_t)then[s].size,
+            .count_diff = (ptrdiff_t)now[s].count - (ptrdiff_t)then[s].count,
+        };
+    }
+    free(leader);
+    free(now);
+    free(then);
+    if (!diffs) {
+        mp_err_nomemory();
+        return (size_t)-1;
+    }
+    qsort(diffs, n, sizeof *diffs, by_size_diff);
+    *out = diffs;
+    return n;
+}

@@ -34,4 +34,11 @@ mp_varobject *mp_gc_new_var(mp_type *t, mp_ssize_t nitems)
     return v;
 }
 
-void mp_gc_del(mp_object *o) { mp_object_free_named(MP_AS_GC(o), o->ob_type->tp_name); }
+void mp_gc_del(mp_object *o)
+{
+#ifdef MP_DEBUG
+    mp_object_free_named(MP_AS_GC(o), o->ob_type->tp_name);
+#else
+    mp_object_free(MP_AS_GC(o));
+#endif
+}

@@ -21,7 +21,6 @@ void mp_tracemalloc_fini(void);
 
 /* The tracing hook the allocator calls while mp_tracemalloc_tracing: a
  * block of n requested bytes made at the current site, or given back. */
-extern bool mp_tracemalloc_tracing;
 void mp_tracemalloc_track(void *p, size_t n);
 void mp_tracemalloc_untrack(void *p);
 
@@ -33,7 +32,22 @@ size_t mp_var_bytes(const mp_type *t, mp_ssize_t nitems);
  * say what a freed block used to be. */
 void mp_object_free_named(void *p, const char *type_name);
 
+/* The allocator under the accounting (obmalloc.c): pools or the system. */
+void *mp_raw_malloc(size_t n);
+void mp_raw_free(void *p);
+void *mp_raw_realloc(void *p, size_t n);
+size_t mp_raw_size(void *p); /* the size class, or a large block's size */
+/* What a request of n bytes occupies without debug guards. */
+size_t mp_rounded_size(size_t n);
+
 #ifdef MP_DEBUG
+/* The debug layer (memdebug.c) over the raw allocator. The free returns
+ * what the block counts as in the statistics, as mp_debug_size does. */
+void *mp_debug_malloc(size_t n);
+size_t mp_debug_free(void *p, const char *type_name);
+void *mp_debug_realloc(void *p, size_t n);
+size_t mp_debug_size(void *p);
+void mp_debug_fini(void);
 /* If p lies inside a block freed recently (still poisoned, not reused), the
  * type name the block was freed as, or "" for a non-object block; else NULL. */
 const char *mp_debug_freed_name(const void *p);

@@ -235,7 +235,14 @@ mp_varobject *mp_object_new_var(mp_type *t, mp_ssize_t nitems)
     return v;
 }
 
-void mp_object_del(mp_object *o) { mp_object_free_named(o, o->ob_type->tp_name); }
+void mp_object_del(mp_object *o)
+{
+#ifdef MP_DEBUG
+    mp_object_free_named(o, o->ob_type->tp_name);
+#else
+    mp_object_free(o);
+#endif
+}
 
 /* ---- what list and tuple share ------------------------------------------- */
 

@@ -1,66 +1,66 @@
 /* obmalloc.c — pymalloc: arenas carved into pools carved into blocks.
  *
  * Models CPython 3.11's Objects/obmalloc.c. Read mp_object_malloc and
- * mp_object_free first; everything else serves their two fast paths.
+ * mp_object_free first; everything else serves them.
  *
  *   arena  1 MiB, 1 MiB-aligned, 64 pools
  *   pool   16 KiB: 48 bytes of header, then blocks of one size class
  *   block  16, 32, ... 512 bytes: a request of n goes to class (n - 1) / 16
  *
- * A request of 1..512 bytes takes a block from usedpools[class], the ring
- * of pools of that class with room; a pool comes from the usable arena with
- * the fewest free pools, so busy arenas fill up and quiet ones can drain
- * and go back to the system. Requests of 0 or more than 512 bytes go to the
- * system malloc, with a 16-byte prefix holding their size.
+ * A request of 1..512 bytes takes a block from the first pool of
+ * usedpools[class], the ring of that class's pools with room; a new pool
+ * comes from the usable arena with the fewest free pools, so busy arenas
+ * fill up and quiet ones can drain and go back to the system. Requests of 0
+ * or more than 512 bytes go to the system malloc, with a 16-byte prefix
+ * holding their size. All of that is CPython's; the numbers a program can
+ * see (blocks per pool, pools per arena, which requests go where) are the
+ * same. Five things are done differently, each for speed, each measured by
+ * the 04-obmalloc benchmarks:
  *
- * Where CPython puts a pool's header, in its first 48 bytes, this file
- * leaves the 48 bytes unused (so every pool holds exactly as many blocks as
- * CPython's) and keeps the header in an array beside its arena's
- * descriptor. Pools start at multiples of 16 KiB, so their first bytes all
- * fall in the same set of an L1 cache indexed by address bits 6..11; with
- * more than eight pools in play the headers evict one another on every
- * step. In the array, 64 headers share 48 cache lines.
- *
- * One more deliberate difference: an arena that drains completely
- * is not unmapped at once (CPython keeps just one such arena, bpo-37257).
- * It waits as a spare for MP_ARENA_SPARE_MS, and the next arena needed is
- * a spare if there is one. A program that builds and drops a big structure
- * in a loop otherwise maps, faults in and unmaps the same megabytes every
- * round; CPython spends most of its time in the kernel on exactly that (see
- * the 04-obmalloc/batch benchmarks). mp_obmalloc_trim() unmaps spares now.
- *
- * Which allocator owns a pointer? CPython 3.11 answers with a radix tree
- * over arena addresses: its arenas come from anywhere in the address space,
- * each straddling two 1 MiB regions, and the tree records where each one
- * begins and ends; a free walks three levels of it. Here the question costs
- * one comparison instead: at the first arena the allocator reserves one
- * contiguous range of address space (MP_REGION_SIZE, 64 GiB: addresses
- * only, PROT_NONE and MAP_NORESERVE, no memory) and every arena is a
- * 1 MiB-aligned slot of it, so "p - base < size" says whether p is ours
- * and "(p - base) >> 20" which arena descriptor it belongs to. An arena is
- * mapped in with mprotect and given back by mapping fresh PROT_NONE pages
- * over it, which returns its memory to the system as munmap would while
- * keeping the slot reserved. The price is a ceiling of 65536 arenas; past
- * it, small requests go to the system allocator like large ones.
+ *   1. Which allocator owns a pointer? CPython 3.11 walks a three-level
+ *      radix tree over arena addresses, its arenas lying anywhere. Here the
+ *      allocator reserves one range of address space at its first arena
+ *      (MP_REGION_SIZE, 64 GiB of addresses, PROT_NONE and MAP_NORESERVE:
+ *      no memory), every arena is a 1 MiB slot of it, and "p - base < size"
+ *      is the whole test. An arena is mapped in with mprotect and given
+ *      back by mapping fresh PROT_NONE pages over it, which returns its
+ *      memory as munmap would and keeps the slot. Past 65536 arenas, small
+ *      requests go to the system allocator like large ones.
+ *   2. Pool headers live in an array beside their arena's descriptor, not in
+ *      the pool's first 48 bytes (which stay unused, so pools hold as many
+ *      blocks as CPython's). Pools start at multiples of 16 KiB: their first
+ *      bytes all fall into the one set of an L1 cache that address bits
+ *      6..11 pick, and more than eight pools in play evict each other.
+ *   3. A full pool leaves usedpools lazily: only when an allocation finds
+ *      it full at the front of the ring; and a full pool that gets a block
+ *      back rejoins at the back, to gather more frees before its turn.
+ *      CPython unlinks a pool the moment it fills and puts it first again
+ *      at its next free, so a working set that turns over one block at a
+ *      time relinks a pool on every step.
+ *   4. Each size class keeps up to MP_BLOCK_CACHE freed blocks aside, as
+ *      glibc's tcache does: a block freed and soon asked for again never
+ *      reaches its pool. (Release builds; debug builds have a quarantine.)
+ *   5. An arena that drains completely waits MP_ARENA_SPARE_MS as a spare
+ *      before going back; the next arena needed is a spare if there is one.
+ *      CPython keeps one empty arena (bpo-37257) and unmaps the rest at
+ *      once, so a loop that builds and drops a big structure maps, faults
+ *      in and unmaps the same megabytes every round. mp_obmalloc_trim()
+ *      gives spares back at once.
  *
  * Invariants:
- *   - A pool holding blocks with room for more is in usedpools[class]; a
- *     full one may linger there until an allocation finds it full and drops
- *     it (lazily: a working set that frees and refills one block never
- *     relinks its pool, which CPython's eager unlinking does every time).
- *     An empty pool is in its arena's freepools, in no ring.
+ *   - in_ring is set iff a pool is in usedpools[class]; every pool holding
+ *     blocks with room for more is there; a full one may be too, until an
+ *     allocation drops it; an empty one is in its arena's freepools.
+ *   - A pool's count + its freeblock list + its blocks from nextoffset on
+ *     == its capacity.
  *   - usable_arenas holds the arenas with a free pool and a pool in use,
  *     sorted by nfreepools ascending, plus at most one wholly free arena,
  *     last; nfp2lasta[n] is the last of them with n free pools, or NULL.
- *   - spare_arenas holds the other wholly free arenas, each for at most
- *     MP_ARENA_SPARE_MS before an arena event unmaps it.
- *   - An arena descriptor's address is nonzero exactly while its slot of
- *     the region is mapped (spares included); unmapped slots wait in
- *     region.free_slots.
- *   - stats.bytes_in_use is what the live blocks occupy without debug
+ *   - spare_arenas holds the other wholly free arenas.
+ *   - mp_count_bytes_in_use is what the live blocks occupy without debug
  *     guards: the size class of a small block, the request of a large one.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, CLOCK_MONOTONIC_COARSE */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, CLOCK_MONOTONIC_COARSE */
 
 #include "obmalloc.h"
 
@@ -75,6 +75,8 @@
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define MP_REGION_SIZE ((size_t)64 << 30) /* 64 GiB of addresses: 65536 arenas */
 
 typedef struct block {
     struct block *next;
@@ -111,9 +113,13 @@ static arena *usable_arenas;
 static arena *nfp2lasta[MP_POOLS_PER_ARENA + 1];
 static arena *spare_arenas; /* wholly free and still mapped, newest first */
 
+/* The counters every malloc and free update (mp_count_*, above) are
+ * separate variables: as fields of one struct, the compiler merges
+ * neighbouring updates into one 16-byte vector load and store, and a
+ * malloc's store then stalls the next free's wider load (no store-to-load
+ * forwarding across two stores). */
+
 static struct {
-    uint64_t allocations, frees;
-    size_t bytes_in_use;
     size_t arenas_allocated_total, arenas_reclaimed, arenas_highwater, arenas_current;
     size_t arenas_spare;
     size_t large_blocks, large_bytes;
@@ -126,8 +132,7 @@ static uint32_t class_capacity(unsigned idx)
     return (uint32_t)((MP_POOL_SIZE - MP_POOL_OVERHEAD) / class_size(idx));
 }
 
-/* What a request of n bytes occupies without debug guards. */
-static size_t rounded_size(size_t n)
+size_t mp_rounded_size(size_t n)
 {
     return n - 1 < MP_SMALL_REQUEST_THRESHOLD ? (n + MP_ALIGNMENT - 1) & ~(size_t)(MP_ALIGNMENT - 1)
                                               : n;
@@ -135,26 +140,31 @@ static size_t rounded_size(size_t n)
 
 /* ---- the region of address space arenas live in --------------------------------- */
 
-#define MP_REGION_SIZE ((size_t)64 << 30) /* 64 GiB: room for 65536 arenas */
+/* Read by the inline fast paths in obmalloc.h. */
+uintptr_t mp_region_base;     /* MP_ARENA_SIZE-aligned; 0 until reserved */
+size_t mp_region_size;        /* bytes reserved */
+const uint8_t *mp_pool_class; /* the size class of every pool holding blocks */
+mp_block_cache mp_block_caches[MP_NB_SMALL_SIZE_CLASSES];
+uint64_t mp_count_allocations, mp_count_frees;
+size_t mp_count_bytes_in_use;
 
 static struct {
-    uintptr_t base;    /* MP_ARENA_SIZE-aligned; 0 until reserved */
-    size_t size;       /* bytes reserved */
-    arena *arenas;     /* one descriptor per slot */
+    uint8_t *pool_class; /* mp_pool_class, writable */
+    arena *arenas;       /* one descriptor per slot */
     size_t used_slots; /* slots handed out at least once, from the start */
     arena *free_slots; /* slots given back, linked through next */
 } region;
 
 static arena *arena_of(const void *p)
 {
-    uintptr_t offset = (uintptr_t)p - region.base;
-    return LIKELY(offset < region.size) ? &region.arenas[offset >> MP_ARENA_BITS] : NULL;
+    uintptr_t offset = (uintptr_t)p - mp_region_base;
+    return LIKELY(offset < mp_region_size) ? &region.arenas[offset >> MP_ARENA_BITS] : NULL;
 }
 
 /* The header of the pool holding p, which must be in the region. */
 static pool *pool_of(const void *p)
 {
-    uintptr_t offset = (uintptr_t)p - region.base;
+    uintptr_t offset = (uintptr_t)p - mp_region_base;
     return &region.arenas[offset >> MP_ARENA_BITS]
                 .pools[(offset >> MP_POOL_BITS) & (MP_POOLS_PER_ARENA - 1)];
 }
@@ -181,12 +191,16 @@ static int region_reserve(void)
             munmap(raw, head);
         munmap((char *)base + size, MP_ARENA_SIZE - head);
         region.arenas = calloc(size / MP_ARENA_SIZE, sizeof(arena));
-        if (!region.arenas) {
+        region.pool_class = calloc(size / MP_POOL_SIZE, 1);
+        if (!region.arenas || !region.pool_class) {
+            free(region.arenas);
+            free(region.pool_class);
             munmap((void *)base, size);
             return -1;
         }
-        region.base = base;
-        region.size = size;
+        mp_pool_class = region.pool_class;
+        mp_region_base = base;
+        mp_region_size = size;
         return 0;
     }
     return -1;
@@ -195,16 +209,16 @@ static int region_reserve(void)
 /* A slot of the region, mapped in; NULL with MemoryError if none is left. */
 static arena *arena_map_new(void)
 {
-    if (!region.base && region_reserve() < 0)
+    if (!mp_region_base && region_reserve() < 0)
         return mp_err_nomemory();
     arena *a = region.free_slots;
     if (a)
         region.free_slots = a->next;
-    else if (region.used_slots < region.size / MP_ARENA_SIZE)
+    else if (region.used_slots < mp_region_size / MP_ARENA_SIZE)
         a = &region.arenas[region.used_slots++];
     else
         return mp_err_nomemory();
-    uintptr_t address = region.base + (size_t)(a - region.arenas) * MP_ARENA_SIZE;
+    uintptr_t address = mp_region_base + (size_t)(a - region.arenas) * MP_ARENA_SIZE;
     if (mprotect((void *)address, MP_ARENA_SIZE, PROT_READ | PROT_WRITE) < 0) {
         a->next = region.free_slots;
         region.free_slots = a;
@@ -428,6 +442,7 @@ static void *pool_alloc_slow(unsigned idx)
         return NULL;
     size_t size = class_size(idx);
     p->size_index = (uint16_t)idx;
+    region.pool_class[((uintptr_t)p->base - mp_region_base) >> MP_POOL_BITS] = (uint8_t)idx;
     p->count = 1;
     p->freeblock = NULL;
     p->nextoffset = (uint32_t)(MP_POOL_OVERHEAD + size);
@@ -458,27 +473,22 @@ static inline void *pool_alloc(unsigned idx)
     return pool_alloc_slow(idx);
 }
 
-static inline void pool_free(pool *p, void *ptr)
+static void pool_after_free(pool *p);
+
+static void pool_free(pool *p, void *ptr)
 {
     block *b = ptr;
     b->next = p->freeblock;
     p->freeblock = b;
-    if (UNLIKELY(--p->count == 0)) {
-        if (p->in_ring)
-            usedpool_unlink(p);
-        arena_give_back(p);
-    } else if (UNLIKELY(!p->in_ring)) {
-        usedpool_link(p, false);
-    }
+    if (UNLIKELY(--p->count == 0 || !p->in_ring))
+        pool_after_free(p);
 }
 
 /* ---- large blocks: the system allocator ----------------------------------------------- */
 
-#define LARGE_MAGIC 0x6c61726765u /* "large" */
-
 typedef struct large_prefix {
     size_t size;
-    size_t magic;
+    size_t unused; /* keeps the block 16-byte aligned */
 } large_prefix;
 
 _Static_assert(sizeof(large_prefix) == MP_ALIGNMENT, "the prefix keeps 16-byte alignment");
@@ -489,7 +499,6 @@ static void *large_alloc(size_t n)
     if (!b)
         return mp_err_nomemory();
     b->size = n;
-    b->magic = LARGE_MAGIC;
     stats.large_blocks++;
     stats.large_bytes += n;
     return b + 1;
@@ -505,7 +514,7 @@ static void large_free(void *p)
     free(b);
 }
 
-/* ---- the raw layer: pools or the system, no debug, no accounting ------------------------ */
+/* ---- the raw layer: pools or the system, nothing else ------------------------------------ */
 
 static inline void *raw_malloc(size_t n)
 {
@@ -563,149 +572,10 @@ static void *raw_realloc(void *p, arena *owner, size_t n)
 }
 #endif
 
-/* ---- the debug layer: fill bytes, guards, a quarantine --------------------------------------
- * Under MP_DEBUG each block is wrapped as CPython's debug allocator wraps
- * it, so misuse shows:
- *
- *     [ size | site file | site line, state ][ 0xFD x 8 ][ data: 0xCD ... ][ 0xFD x 16 ]
- *
- * Freed blocks are filled with 0xDD and wait in a quarantine before going
- * back to their pool, so a stale pointer reads poison, not a new object,
- * and a freed object's type can still be named. */
-#ifdef MP_DEBUG
-#define FILL_NEW 0xCD
-#define FILL_FREED 0xDD
-#define FILL_GUARD 0xFD
-#define FRONT_GUARD 8
-#define REAR_GUARD 16
-#define STATE_LIVE 0x6c697665u  /* "live" */
-#define STATE_FREED 0x64656164u /* "dead" */
-#define QUARANTINE_BLOCKS 4096
+/* The raw layer as the debug layer (memdebug.c) sees it. */
+void *mp_raw_malloc(size_t n) { return raw_malloc(n); }
 
-typedef struct debug_head {
-    size_t size;      /* requested */
-    const char *file; /* where it was asked for */
-    uint32_t line;
-    uint32_t state;
-    uint8_t guard[FRONT_GUARD];
-} debug_head;
-
-_Static_assert(sizeof(debug_head) % MP_ALIGNMENT == 0, "the data stays 16-byte aligned");
-
-typedef struct quarantined {
-    debug_head *head;
-    const char *name; /* the type it was freed as, "" for a non-object block */
-} quarantined;
-
-static quarantined quarantine[QUARANTINE_BLOCKS];
-static size_t quarantine_next, quarantine_count;
-
-static debug_head *head_of(void *p) { return (debug_head *)p - 1; }
-
-static bool guard_intact(const uint8_t *g, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (g[i] != FILL_GUARD)
-            return false;
-    }
-    return true;
-}
-
-static void quarantine_release(quarantined *q)
-{
-    raw_free(q->head, arena_of(q->head));
-}
-
-const char *mp_debug_freed_name(const void *p)
-{
-    const char *c = p;
-    for (size_t i = 0; i < quarantine_count; i++) {
-        const char *start = (const char *)(quarantine[i].head + 1);
-        /* A block of 0 bytes still owns its address. */
-        if (c == start || (c > start && c < start + quarantine[i].head->size))
-            return quarantine[i].name;
-    }
-    return NULL;
-}
-
-/* Aborts unless p is a live block with both guards intact. op names the
- * call: "free" or "realloc". */
-static void debug_check(void *p, const char *op)
-{
-    debug_head *h = head_of(p);
-    if (h->state != STATE_LIVE) {
-        const char *was = mp_debug_freed_name(p);
-        if (h->state == STATE_FREED && was)
-            mp_fatal("%s of a block freed earlier: block freed twice (it was a %s, allocated at "
-                     "%s:%u)",
-                     op, *was ? was : "non-object block", h->file, h->line);
-        mp_fatal("%s of %p, which mp_object_malloc did not return", op, p);
-    }
-    if (!guard_intact(h->guard, FRONT_GUARD))
-        mp_fatal("buffer underrun: the %d bytes before a %zu-byte block allocated at %s:%u were "
-                 "overwritten",
-                 FRONT_GUARD, h->size, h->file, h->line);
-    if (!guard_intact((uint8_t *)p + h->size, REAR_GUARD))
-        mp_fatal("buffer overrun: the %d bytes after a %zu-byte block allocated at %s:%u were "
-                 "overwritten",
-                 REAR_GUARD, h->size, h->file, h->line);
-}
-
-static void *debug_malloc(size_t n)
-{
-    if (n > SIZE_MAX / 2)
-        return mp_err_nomemory();
-    debug_head *h = raw_malloc(sizeof *h + n + REAR_GUARD);
-    if (!h)
-        return NULL;
-    h->size = n;
-    h->file = mp_site_file ? mp_site_file : "?";
-    h->line = (uint32_t)mp_site_line;
-    h->state = STATE_LIVE;
-    memset(h->guard, FILL_GUARD, FRONT_GUARD);
-    memset(h + 1, FILL_NEW, n);
-    memset((uint8_t *)(h + 1) + n, FILL_GUARD, REAR_GUARD);
-    return h + 1;
-}
-
-static void debug_free(void *p, const char *name)
-{
-    debug_check(p, "free");
-    debug_head *h = head_of(p);
-    h->state = STATE_FREED;
-    memset(p, FILL_FREED, h->size);
-    quarantined *slot = &quarantine[quarantine_next];
-    if (quarantine_count == QUARANTINE_BLOCKS)
-        quarantine_release(slot);
-    else
-        quarantine_count++;
-    slot->head = h;
-    slot->name = name ? name : "";
-    quarantine_next = (quarantine_next + 1) % QUARANTINE_BLOCKS;
-}
-
-/* Always moves, so a pointer kept across a realloc reads poison. */
-static void *debug_realloc(void *p, size_t n)
-{
-    debug_check(p, "realloc");
-    size_t old = head_of(p)->size;
-    void *q = debug_malloc(n);
-    if (!q)
-        return NULL;
-    memcpy(q, p, old < n ? old : n);
-    debug_free(p, NULL);
-    return q;
-}
-
-static size_t user_size(void *p) { return rounded_size(head_of(p)->size); }
-
-static void quarantine_drain(void)
-{
-    for (size_t i = 0; i < quarantine_count; i++)
-        quarantine_release(&quarantine[i]);
-    quarantine_count = quarantine_next = 0;
-}
-#endif
+void mp_raw_free(void *p) { raw_free(p, arena_of(p)); }
 
 /* ---- the release layer: a few freed blocks per class, held back -------------------------------
  * A program that frees a block and soon asks for one of the same size (a
@@ -719,19 +589,13 @@ static void quarantine_drain(void)
  * first, so nothing reported counts them. Debug builds have a quarantine
  * instead. */
 #ifndef MP_DEBUG
-#define MP_BLOCK_CACHE 8
-
-static struct {
-    uint32_t count;
-    void *blocks[MP_BLOCK_CACHE];
-} block_cache[MP_NB_SMALL_SIZE_CLASSES];
 
 static inline void *release_malloc(size_t n)
 {
     if (LIKELY(n - 1 < MP_SMALL_REQUEST_THRESHOLD)) {
         unsigned idx = (unsigned)((n - 1) >> MP_ALIGNMENT_SHIFT);
-        if (LIKELY(block_cache[idx].count))
-            return block_cache[idx].blocks[--block_cache[idx].count];
+        if (LIKELY(mp_block_caches[idx].count))
+            return mp_block_caches[idx].blocks[--mp_block_caches[idx].count];
     }
     return raw_malloc(n);
 }
@@ -746,8 +610,8 @@ static inline size_t release_free(void *p)
     }
     pool *pl = pool_of(p);
     unsigned idx = pl->size_index;
-    if (LIKELY(block_cache[idx].count < MP_BLOCK_CACHE))
-        block_cache[idx].blocks[block_cache[idx].count++] = p;
+    if (LIKELY(mp_block_caches[idx].count < MP_BLOCK_CACHE))
+        mp_block_caches[idx].blocks[mp_block_caches[idx].count++] = p;
     else
         pool_free(pl, p);
     return class_size(idx);
@@ -758,27 +622,33 @@ static void block_cache_flush(void)
 {
 #ifndef MP_DEBUG
     for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
-        while (block_cache[idx].count) {
-            void *b = block_cache[idx].blocks[--block_cache[idx].count];
+        while (mp_block_caches[idx].count) {
+            void *b = mp_block_caches[idx].blocks[--mp_block_caches[idx].count];
             pool_free(pool_of(b), b);
         }
     }
 #endif
 }
 
-/* ---- the API: accounting and tracing around one of the layers ------------------------------ */
+/* ---- the API: accounting and tracing around one of the layers ------------------------------
+ * Three ways in, fastest first:
+ *   - the inline paths in obmalloc.h: a block from or into the block cache;
+ *   - mp_object_malloc_small and mp_object_free_small, which those call
+ *     when the cache is empty or full: a block from or into a pool;
+ *   - mp_object_malloc_full and mp_object_free_full: everything else
+ *     (large and zero-byte requests, tracing, debug builds), in full. */
 
-void *mp_object_malloc(size_t n)
+void *mp_object_malloc_full(size_t n)
 {
 #ifdef MP_DEBUG
-    void *p = debug_malloc(n);
+    void *p = mp_debug_malloc(n);
 #else
     void *p = release_malloc(n);
 #endif
     if (UNLIKELY(!p))
         return NULL;
-    stats.allocations++;
-    stats.bytes_in_use += rounded_size(n);
+    mp_count_allocations++;
+    mp_count_bytes_in_use += mp_rounded_size(n);
 #ifndef MP_NO_TRACEMALLOC
     if (UNLIKELY(mp_tracemalloc_tracing))
         mp_tracemalloc_track(p, n);
@@ -786,9 +656,23 @@ void *mp_object_malloc(size_t n)
     return p;
 }
 
-/* The one free path; type_name, for a debug build's messages, names what
- * the block held ("list"), or is NULL for a non-object block. */
-static inline void object_free(void *p, const char *type_name)
+void *mp_object_malloc_small(unsigned idx)
+{
+#ifndef MP_DEBUG
+    void *b = pool_alloc(idx);
+    if (LIKELY(b != NULL)) {
+        mp_count_allocations++;
+        mp_count_bytes_in_use += class_size(idx);
+        return b;
+    }
+    mp_err_clear(); /* no arena to be had: the full path asks the system */
+#endif
+    return mp_object_malloc_full(class_size(idx));
+}
+
+/* type_name, for a debug build's messages, names what the block held
+ * ("list"), or is NULL for a non-object block. */
+void mp_object_free_named(void *p, const char *type_name)
 {
     if (!p)
         return;
@@ -796,27 +680,48 @@ static inline void object_free(void *p, const char *type_name)
     if (UNLIKELY(mp_tracemalloc_tracing))
         mp_tracemalloc_untrack(p);
 #endif
-    stats.frees++;
+    mp_count_frees++;
 #ifdef MP_DEBUG
-    stats.bytes_in_use -= user_size(p);
-    debug_free(p, type_name);
+    mp_count_bytes_in_use -= mp_debug_free(p, type_name);
 #else
     (void)type_name;
-    stats.bytes_in_use -= release_free(p);
+    mp_count_bytes_in_use -= release_free(p);
 #endif
 }
 
-void mp_object_free_named(void *p, const char *type_name) { object_free(p, type_name); }
+void mp_object_free_full(void *p) { mp_object_free_named(p, NULL); }
 
-void mp_object_free(void *p) { object_free(p, NULL); }
+void mp_object_free_small(void *p)
+{
+#ifdef MP_DEBUG
+    mp_object_free_full(p);
+#else
+    pool *pl = pool_of(p);
+    mp_count_frees++;
+    mp_count_bytes_in_use -= class_size(pl->size_index);
+    pool_free(pl, p);
+#endif
+}
+
+/* A pool whose count just fell to 0, or that was full and out of the ring. */
+static void pool_after_free(pool *p)
+{
+    if (p->count == 0) {
+        if (p->in_ring)
+            usedpool_unlink(p);
+        arena_give_back(p);
+    } else {
+        usedpool_link(p, false);
+    }
+}
 
 void *mp_object_realloc(void *p, size_t n)
 {
     if (!p)
-        return mp_object_malloc(n);
+        return mp_object_malloc_full(n);
 #ifdef MP_DEBUG
-    size_t old_size = user_size(p);
-    void *q = debug_realloc(p, n);
+    size_t old_size = mp_debug_size(p);
+    void *q = mp_debug_realloc(p, n);
 #else
     arena *owner = arena_of(p);
     size_t old_size = raw_size(p, owner);
@@ -824,13 +729,13 @@ void *mp_object_realloc(void *p, size_t n)
 #endif
     if (!q)
         return NULL;
+    /* What the block occupies now: a block that stayed put keeps its class
+     * (a small shrink) or stays with the system (a large one), so its free
+     * takes back the same. A debug build always moves the block. */
 #ifdef MP_DEBUG
-    stats.bytes_in_use = stats.bytes_in_use - old_size + rounded_size(n);
+    mp_count_bytes_in_use = mp_count_bytes_in_use - old_size + mp_debug_size(q);
 #else
-    /* A block can stay put in a bigger class than n needs (a small shrink)
-     * or with the system allocator (a large block shrunk): count what it
-     * occupies, so that its free takes back the same. */
-    stats.bytes_in_use = stats.bytes_in_use - old_size + raw_size(q, arena_of(q));
+    mp_count_bytes_in_use = mp_count_bytes_in_use - old_size + raw_size(q, arena_of(q));
 #endif
 #ifndef MP_NO_TRACEMALLOC
     if (UNLIKELY(mp_tracemalloc_tracing)) {
@@ -845,10 +750,10 @@ void *mp_object_realloc(void *p, size_t n)
 
 void mp_get_malloc_stats(mp_malloc_stats *out)
 {
-    out->allocations = stats.allocations;
-    out->frees = stats.frees;
-    out->blocks_in_use = (size_t)(stats.allocations - stats.frees);
-    out->bytes_in_use = stats.bytes_in_use;
+    out->allocations = mp_count_allocations;
+    out->frees = mp_count_frees;
+    out->blocks_in_use = (size_t)(mp_count_allocations - mp_count_frees);
+    out->bytes_in_use = mp_count_bytes_in_use;
 }
 
 static void count_pool(mp_obmalloc_stats *s, const pool *p)
@@ -936,23 +841,30 @@ int mp_pymalloc_size_class(const void *p) { return arena_of(p) ? (int)pool_of(p)
 
 /* ---- start and finish ------------------------------------------------------------------------- */
 
-void mp_malloc_init(void) { memset(&stats, 0, sizeof stats); }
+void mp_malloc_init(void)
+{
+    memset(&stats, 0, sizeof stats);
+    mp_count_allocations = mp_count_frees = 0;
+    mp_count_bytes_in_use = 0;
+}
 
 /* Gives the whole region back: after this, nothing the allocator took from
  * the system is left (blocks a program leaked included). */
 void mp_malloc_fini(void)
 {
 #ifdef MP_DEBUG
-    quarantine_drain();
+    mp_debug_fini();
 #endif
-    if (region.base)
-        munmap((void *)region.base, region.size);
+    if (mp_region_base)
+        munmap((void *)mp_region_base, mp_region_size);
     free(region.arenas);
+    free(region.pool_class);
     memset(&region, 0, sizeof region);
+    mp_region_base = 0;
+    mp_region_size = 0;
+    mp_pool_class = NULL;
     memset(usedpools, 0, sizeof usedpools);
     memset(nfp2lasta, 0, sizeof nfp2lasta);
-#ifndef MP_DEBUG
-    memset(block_cache, 0, sizeof block_cache);
-#endif
+    memset(mp_block_caches, 0, sizeof mp_block_caches);
     usable_arenas = spare_arenas = NULL;
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "site.h"
@@ -30,14 +31,14 @@
 
 /* PyObject_Malloc: n bytes, 16-byte aligned; NULL with MemoryError set on
  * failure. 1..512 bytes come from a pool; 0 and larger requests from the
- * system allocator, as in CPython. */
-void *mp_object_malloc(size_t n);
+ * system allocator, as in CPython. (Inline, below.) */
+static inline void *mp_object_malloc(size_t n);
 /* PyObject_Realloc: p may be NULL; on failure p is untouched. A small block
  * stays where it is when the new size still fits its class (or shrinks it
  * by less than a quarter); a large block stays with the system allocator. */
 void *mp_object_realloc(void *p, size_t n);
-/* PyObject_Free: p may be NULL. */
-void mp_object_free(void *p);
+/* PyObject_Free: p may be NULL. (Inline, below.) */
+static inline void mp_object_free(void *p);
 
 /* The counts kept on every call, since mp_init. */
 typedef struct mp_malloc_stats {
@@ -95,6 +96,72 @@ void mp_pymalloc_free(void *p);
 /* Which allocator owns p, a live block from mp_pymalloc_malloc: a pool's
  * size class (0..31), or -1 for the system allocator. */
 int mp_pymalloc_size_class(const void *p);
+
+/* ---- the fast paths, inlined where they are called ---------------------------
+ * A small request met from the block cache (freed blocks each size class
+ * keeps aside, see obmalloc.c) and a small block freed into it cost a few
+ * instructions and no call. The state they read belongs to obmalloc.c and
+ * nothing else writes it. A debug build, tracing, and every other case
+ * take the full path, out of line. */
+#define MP_BLOCK_CACHE 8 /* freed blocks kept per size class */
+
+typedef struct mp_block_cache {
+    uint32_t count;
+    void *blocks[MP_BLOCK_CACHE];
+} mp_block_cache;
+
+extern mp_block_cache mp_block_caches[MP_NB_SMALL_SIZE_CLASSES];
+extern uintptr_t mp_region_base;     /* where the arenas' address range starts */
+extern size_t mp_region_size;        /* and its length; 0 before the first arena */
+extern const uint8_t *mp_pool_class; /* the size class of each pool in the range */
+extern uint64_t mp_count_allocations, mp_count_frees;
+extern size_t mp_count_bytes_in_use;
+
+void *mp_object_malloc_full(size_t n);
+void mp_object_free_full(void *p);
+void *mp_object_malloc_small(unsigned size_class);
+void mp_object_free_small(void *p);
+
+#if defined(MP_DEBUG)
+#define MP_FAST_PATHS 0
+#elif defined(MP_NO_TRACEMALLOC)
+#define MP_FAST_PATHS 1
+#else
+#define MP_FAST_PATHS (!mp_tracemalloc_tracing)
+#endif
+
+static inline void *mp_object_malloc(size_t n)
+{
+    size_t k = n - 1; /* 0 wraps around: not small */
+    if (k < MP_SMALL_REQUEST_THRESHOLD && MP_FAST_PATHS) {
+        unsigned idx = (unsigned)(k >> MP_ALIGNMENT_SHIFT);
+        mp_block_cache *c = &mp_block_caches[idx];
+        if (!c->count)
+            return mp_object_malloc_small(idx);
+        mp_count_allocations++;
+        mp_count_bytes_in_use += (size_t)(idx + 1) << MP_ALIGNMENT_SHIFT;
+        return c->blocks[--c->count];
+    }
+    return mp_object_malloc_full(n);
+}
+
+static inline void mp_object_free(void *p)
+{
+    uintptr_t offset = (uintptr_t)p - mp_region_base; /* NULL lands far outside */
+    if (offset < mp_region_size && MP_FAST_PATHS) {
+        unsigned idx = mp_pool_class[offset >> MP_POOL_BITS];
+        mp_block_cache *c = &mp_block_caches[idx];
+        if (c->count == MP_BLOCK_CACHE) {
+            mp_object_free_small(p);
+            return;
+        }
+        mp_count_frees++;
+        mp_count_bytes_in_use -= (size_t)(idx + 1) << MP_ALIGNMENT_SHIFT;
+        c->blocks[c->count++] = p;
+        return;
+    }
+    mp_object_free_full(p);
+}
 
 /* ---- call sites ------------------------------------------------------------ */
 #ifndef MP_RUNTIME_INTERNAL

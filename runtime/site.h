@@ -4,25 +4,35 @@
  * is a line of Python; here it is the line of C, in a lab, a test or a
  * benchmark, that called into the runtime. Each public function that can
  * allocate is wrapped, outside the runtime, in a macro that stores the
- * caller's __FILE__ and __LINE__ before the call: two stores of constants,
- * whether tracing runs or not. Inside the runtime (the Makefile defines
+ * caller's __FILE__ and __LINE__ before the call while tracing runs; when
+ * it does not, the cost is one well-predicted test of a flag the
+ * allocation reads anyway. Inside the runtime (the Makefile defines
  * MP_RUNTIME_INTERNAL for the files in runtime/) the macros are off, so a nested call
  * keeps the outermost caller's line, as tracemalloc keeps the Python line
  * however deep in C the allocation happens.
  *
- * Built with MP_NO_TRACEMALLOC, the stores and the tracing hook vanish: the
- * benchmarks compare that build with the normal one.
+ * A debug build always stores the site, for its messages about corrupted
+ * blocks. Built with MP_NO_TRACEMALLOC, the test and the tracing hook
+ * vanish: the benchmarks compare that build with the normal one.
  */
 #ifndef MP_SITE_H
 #define MP_SITE_H
 
+#include <stdbool.h>
+
 extern const char *mp_site_file;
 extern int mp_site_line;
+extern bool mp_tracemalloc_tracing;
 
-#ifdef MP_NO_TRACEMALLOC
+#if defined(MP_NO_TRACEMALLOC)
 #define MP_AT(call) (call)
-#else
+#elif defined(MP_DEBUG) /* the debug layer names the site of a corrupted block */
 #define MP_AT(call) (mp_site_file = __FILE__, mp_site_line = __LINE__, (call))
+#else
+#define MP_AT(call)                                                                            \
+    ((mp_tracemalloc_tracing ? (void)(mp_site_file = __FILE__, mp_site_line = __LINE__)        \
+                             : (void)0),                                                       \
+     (call))
 #endif
 
 #endif

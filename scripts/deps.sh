@@ -11,6 +11,7 @@ PACKAGES="
 build-essential
 pkg-config
 libbenchmark-dev
+libpython3-dev
 libcriterion-dev
 hyperfine
 gnuplot-nox

@@ -48,12 +48,16 @@ for path in labs/[0-9][0-9]-*/lab.c; do
     expect 2 "unknown option '--bogus'" "$lab" --bogus
     one_line_then_usage "$lab" --bogus
     expect 2 "unexpected argument 'extra'" "$lab" extra
-    expect 2 "--repeat needs a value" "$lab" --repeat
-    expect 2 "'abc' is not a whole number" "$lab" --repeat abc
-    expect 2 "'12x' is not a whole number" "$lab" --repeat=12x
-    expect 2 "--repeat must be at least" "$lab" --repeat -3
-    expect 2 "is not a whole number" "$lab" --repeat 99999999999999999999999
-    expect 2 "--repeat must be at most" "$lab" --repeat 9999999999999
+
+    # The lab's own numeric options, as its --help lists them ("  --name N").
+    for opt in $("$B/labs/$lab" --help | sed -n 's/^  \(--[a-z-]*\) N .*/\1/p'); do
+        expect 2 "$opt needs a value" "$lab" "$opt"
+        expect 2 "'abc' is not a whole number" "$lab" "$opt" abc
+        expect 2 "'12x' is not a whole number" "$lab" "$opt=12x"
+        expect 2 "$opt must be at least" "$lab" "$opt" -3
+        expect 2 "is not a whole number" "$lab" "$opt" 99999999999999999999999
+        expect 2 "$opt must be at most" "$lab" "$opt" 9999999999999
+    done
     expect 2 "--csv needs a directory" "$lab" --csv ""
     expect 2 "cannot write to directory '/dev/null/sub'" "$lab" --csv /dev/null/sub
     expect 0 "^usage: $lab " "$lab" --help

@@ -39,6 +39,8 @@ void *mp_raw_realloc(void *p, size_t n);
 size_t mp_raw_size(void *p); /* the size class, or a large block's size */
 /* What a request of n bytes occupies without debug guards. */
 size_t mp_rounded_size(size_t n);
+/* Calls visit for every pool holding blocks: its address range. */
+void mp_obmalloc_visit_pools(void (*visit)(uintptr_t start, size_t bytes, void *arg), void *arg);
 
 #ifdef MP_DEBUG
 /* The debug layer (memdebug.c) over the raw allocator. The free returns

@@ -382,6 +382,17 @@ static void arena_give_back(pool *p)
 
 static void block_cache_flush(void);
 
+void mp_obmalloc_visit_pools(void (*visit)(uintptr_t start, size_t bytes, void *arg), void *arg)
+{
+    for (size_t i = 0; i < region.used_slots; i++) {
+        const arena *a = &region.arenas[i];
+        for (unsigned k = 0; a->address && k < a->ncarved; k++) {
+            if (a->pools[k].count > 0)
+                visit((uintptr_t)a->pools[k].base, MP_POOL_SIZE, arg);
+        }
+    }
+}
+
 void mp_obmalloc_trim(void)
 {
     block_cache_flush();

@@ -5,28 +5,42 @@
  * compare_to). Read mp_tracemalloc_track first: it is what every
  * allocation pays while tracing is on.
  *
- * Two tables, both on the system allocator so that tracing never traces
- * itself (CPython's are on the raw allocator for the same reason):
- *   - sites: every (file, line) seen, numbered; a block records a number;
- *   - traces: block address -> (size, site), open addressing with linear
- *     probing; a removal shifts later entries back, so there are no
- *     tombstones and a probe stops at the first empty slot.
+ * Three tables, none of them allocated through the runtime, so tracing
+ * never traces itself (CPython keeps its tables on the raw allocator for
+ * the same reason):
+ *   - sites: every (file, line) seen, numbered; a trace records a number.
+ *   - the shadow, for blocks in the allocator's region (every pool block):
+ *     one 8-byte entry per 16 bytes of the region, found by arithmetic on
+ *     the address, as AddressSanitizer finds its shadow bytes. It is an
+ *     address range reserved without memory; pages appear where traced
+ *     blocks live. CPython keeps all traces in one hash table; a direct
+ *     entry makes a traced malloc and free a store each, with no probing.
+ *   - large: a hash table for the blocks from the system allocator,
+ *     address -> (size, site), open addressing with linear probing; a
+ *     removal shifts later entries back, so there are no tombstones and a
+ *     probe stops at the first empty slot.
  *
  * Invariants:
- *   - While tracing, traces holds exactly the blocks allocated since start
- *     (or the last clear_traces) and not yet freed.
- *   - traced_current is the sum of their sizes; traced_peak >= traced_current.
- *   - traces is at most half full.
+ *   - While tracing, the shadow and large hold exactly the blocks allocated
+ *     since start (or the last clear_traces) and not yet freed; traces.used
+ *     counts them.
+ *   - A shadow entry is 0 or (site + 1) << 32 | size.
+ *   - traces.current is the sum of their sizes; traces.peak >= current.
+ *   - large is at most half full.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
+
 #include "tracemalloc.h"
 
 #include <stdint.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "gc.h"
 #include "internal.h"
+#include "obmalloc.h"
 
 const char *mp_site_file;
 int mp_site_line;
@@ -41,11 +55,17 @@ typedef struct trace {
 } trace;
 
 static struct {
-    trace *slots;
+    trace *slots;    /* the large blocks' hash table */
     size_t capacity; /* a power of two */
-    size_t used;
+    size_t large;    /* entries in it */
+    size_t used;     /* traces in all */
     size_t current, peak;
 } traces;
+
+static struct {
+    uint64_t *entries; /* NULL until the first traced block of the region */
+    size_t bytes;      /* reserved */
+} shadow;
 
 static struct {
     mp_trace_site *items;
@@ -127,36 +147,104 @@ static void remove_at(size_t i)
         }
     }
     traces.slots[i].ptr = NULL;
-    traces.used--;
+    traces.large--;
 }
+
+/* ---- the shadow ------------------------------------------------------------------ */
+
+static bool in_region(const void *p) { return (uintptr_t)p - mp_region_base < mp_region_size; }
+
+/* The shadow entry of p, a block of the region; NULL if the shadow cannot
+ * be reserved. */
+static uint64_t *shadow_entry(const void *p)
+{
+    if (!shadow.entries) {
+        size_t bytes = mp_region_size / MP_ALIGNMENT * sizeof(uint64_t);
+        void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED)
+            return NULL;
+        shadow.entries = m;
+        shadow.bytes = bytes;
+    }
+    return &shadow.entries[((uintptr_t)p - mp_region_base) >> MP_ALIGNMENT_SHIFT];
+}
+
+static void shadow_release(void)
+{
+    if (shadow.entries)
+        munmap(shadow.entries, shadow.bytes);
+    shadow.entries = NULL;
+    shadow.bytes = 0;
+}
+
+/* ---- tracking -------------------------------------------------------------------------- */
 
 /* An allocation that cannot be traced is still made: tracing is a tool,
  * not a reason to fail the program (CPython drops the trace too). */
 void mp_tracemalloc_track(void *p, size_t n)
 {
-    if ((traces.used + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0)
-        return;
     uint32_t site = site_index(mp_site_file, mp_site_line);
     if (site == UINT32_MAX)
         return;
-    trace *t = find(p);
-    if (t->ptr)
-        traces.current -= t->size;
-    else
-        traces.used++;
-    *t = (trace){p, n, site};
-    traces.current += n;
+    size_t old;
+    if (in_region(p)) {
+        uint64_t *e = shadow_entry(p);
+        if (!e)
+            return;
+        old = (size_t)(*e & UINT32_MAX);
+        if (!*e)
+            traces.used++;
+        *e = (uint64_t)(site + 1) << 32 | (uint32_t)n;
+    } else {
+        if ((traces.large + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0)
+            return;
+        trace *t = find(p);
+        old = t->ptr ? t->size : 0;
+        if (!t->ptr)
+            traces.used++, traces.large++;
+        *t = (trace){p, n, site};
+    }
+    traces.current = traces.current - old + n;
     if (traces.current > traces.peak)
         traces.peak = traces.current;
 }
 
 void mp_tracemalloc_untrack(void *p)
 {
-    trace *t = find(p);
-    if (!t->ptr)
-        return;
-    traces.current -= t->size;
-    remove_at((size_t)(t - traces.slots));
+    if (in_region(p)) {
+        uint64_t *e = shadow.entries ? shadow_entry(p) : NULL;
+        if (!e || !*e)
+            return;
+        traces.current -= (size_t)(*e & UINT32_MAX);
+        *e = 0;
+    } else {
+        trace *t = find(p);
+        if (!t->ptr)
+            return;
+        traces.current -= t->size;
+        remove_at((size_t)(t - traces.slots));
+    }
+    traces.used--;
+}
+
+/* The trace of block, if any: its size and site number. */
+static bool lookup(const void *block, size_t *size, uint32_t *site)
+{
+    if (in_region(block)) {
+        const uint64_t *e = shadow.entries ? shadow_entry(block) : NULL;
+        if (!e || !*e)
+            return false;
+        *size = (size_t)(*e & UINT32_MAX);
+        *site = (uint32_t)(*e >> 32) - 1;
+        return true;
+    }
+    const trace *t = traces.slots ? find(block) : NULL;
+    if (!t || !t->ptr)
+        return false;
+    *size = t->size;
+    *site = t->site;
+    return true;
 }
 
 /* ---- the tracemalloc module ---------------------------------------------------------- */
@@ -177,13 +265,15 @@ void mp_tracemalloc_clear_traces(void)
 {
     if (traces.slots)
         memset(traces.slots, 0, traces.capacity * sizeof *traces.slots);
-    traces.used = traces.current = traces.peak = 0;
+    shadow_release(); /* a fresh reservation reads as zeros */
+    traces.used = traces.large = traces.current = traces.peak = 0;
 }
 
 void mp_tracemalloc_stop(void)
 {
     mp_tracemalloc_tracing = false;
     free(traces.slots);
+    shadow_release();
     memset(&traces, 0, sizeof traces);
 }
 
@@ -197,20 +287,22 @@ void mp_tracemalloc_get_traced_memory(size_t *current, size_t *peak)
 
 void mp_tracemalloc_reset_peak(void) { traces.peak = traces.current; }
 
+/* The shadow counts at its entries' worth: its pages appear as traced
+ * blocks touch them, so this is a lower bound. */
 size_t mp_tracemalloc_get_tracemalloc_memory(void)
 {
-    return traces.capacity * sizeof(trace) + sites.capacity * sizeof(mp_trace_site);
+    return traces.capacity * sizeof(trace) + sites.capacity * sizeof(mp_trace_site) +
+           (traces.used - traces.large) * sizeof(uint64_t);
 }
 
 bool mp_tracemalloc_get_object_traceback(mp_object *o, mp_trace_site *out)
 {
     const void *block = mp_type_is_gc(o->ob_type) ? (const void *)MP_AS_GC(o) : (const void *)o;
-    if (!traces.slots)
+    size_t size;
+    uint32_t site;
+    if (!lookup(block, &size, &site))
         return false;
-    const trace *t = find(block);
-    if (!t->ptr)
-        return false;
-    *out = sites.items[t->site];
+    *out = sites.items[site];
     return true;
 }
 
@@ -233,6 +325,18 @@ struct mp_snapshot {
     snap_trace traces[];
 };
 
+/* Adds the traced blocks of one pool, [start, start + bytes). */
+static void snapshot_pool(uintptr_t start, size_t bytes, void *arg)
+{
+    mp_snapshot *snap = arg;
+    const uint64_t *e = shadow_entry((const void *)start);
+    for (size_t i = 0; i < bytes / MP_ALIGNMENT; i++) {
+        if (e[i])
+            snap->traces[snap->count++] =
+                (snap_trace){(size_t)(e[i] & UINT32_MAX), (uint32_t)(e[i] >> 32) - 1};
+    }
+}
+
 mp_snapshot *mp_tracemalloc_take_snapshot(void)
 {
     if (!mp_tracemalloc_tracing) {
@@ -248,6 +352,8 @@ mp_snapshot *mp_tracemalloc_take_snapshot(void)
         if (traces.slots[i].ptr)
             snap->traces[snap->count++] = (snap_trace){traces.slots[i].size, traces.slots[i].site};
     }
+    if (shadow.entries)
+        mp_obmalloc_visit_pools(snapshot_pool, snap);
     return snap;
 }
 

@@ -48,7 +48,7 @@
 typedef struct claim_note {
     int claim;
     char verdict[16];
-    char evidence[240];
+    char evidence[600];
 } claim_note;
 
 static struct {

@@ -13,7 +13,7 @@
  * fill up and quiet ones can drain and go back to the system. Requests of 0
  * or more than 512 bytes go to the system malloc, with a 16-byte prefix
  * holding their size. All of that is CPython's; the numbers a program can
- * see (blocks per pool, pools per arena, which requests go where) are the
+ * see (size classes, blocks per pool, which requests go where) are the
  * same. Five things are done differently, each for speed, each measured by
  * the 04-obmalloc benchmarks:
  *
@@ -25,7 +25,9 @@
  *      is the whole test. An arena is mapped in with mprotect and given
  *      back by mapping fresh PROT_NONE pages over it, which returns its
  *      memory as munmap would and keeps the slot. Past 65536 arenas, small
- *      requests go to the system allocator like large ones.
+ *      requests go to the system allocator like large ones. (Aligned, an
+ *      arena holds all 64 pools; CPython's page-aligned ones usually lose
+ *      one to alignment and hold 63.)
  *   2. Pool headers live in an array beside their arena's descriptor, not in
  *      the pool's first 48 bytes (which stay unused, so pools hold as many
  *      blocks as CPython's). Pools start at multiples of 16 KiB: their first

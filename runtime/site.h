@@ -11,6 +11,10 @@
  * keeps the outermost caller's line, as tracemalloc keeps the Python line
  * however deep in C the allocation happens.
  *
+ * The site is not cleared after the call: an allocation reached without
+ * the macros (a function pointer, a call inside the runtime from a
+ * callback) is charged to the last line that went through one.
+ *
  * A debug build always stores the site, for its messages about corrupted
  * blocks. Built with MP_NO_TRACEMALLOC, the test and the tracing hook
  * vanish: the benchmarks compare that build with the normal one.

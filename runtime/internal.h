@@ -6,6 +6,7 @@
 #ifndef MP_INTERNAL_H
 #define MP_INTERNAL_H
 
+#include "abstract.h"
 #include "object.h"
 
 /* Each module's part of mp_init / mp_fini; an init returns -1 on failure. */
@@ -68,6 +69,37 @@ int mp_sequence_richcompare(mp_object *const *a, mp_ssize_t na, mp_object *const
                             mp_compare_op op);
 /* The truth of "c op 0" for a three-way comparison result c. */
 int mp_compare_result(int c, mp_compare_op op);
+/* `item in items[0..n)`, identity first, then ==: 1, 0 or -1. */
+int mp_items_contain(mp_object *const *items, mp_ssize_t n, mp_object *item);
+
+/* ---- iterators over a sequence read by index (seqiter.c) ---------------------
+ * CPython's listiterator and tupleiterator: the sequence and the next
+ * index, 48 bytes with the GC header. item(seq, i) returns a new reference
+ * to item i, or NULL past the end. */
+typedef struct mp_seq_iter {
+    mp_object ob_base;
+    mp_ssize_t index;
+    mp_object *seq; /* NULL once exhausted, so a dead iterator holds nothing */
+} mp_seq_iter;
+
+mp_object *mp_seq_iter_new(mp_type *t, mp_object *seq);
+mp_object *mp_seq_iter_step(mp_object *it, mp_object *(*item)(mp_object *seq, mp_ssize_t i));
+void mp_seq_iter_dealloc(mp_object *it);
+int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
+
+/* Defines `var`, the type of an iterator over a sequence read by item. */
+#define MP_SEQ_ITER_TYPE(var, name, item)                                                      \
+    static mp_object *var##_next(mp_object *it) { return mp_seq_iter_step(it, item); }          \
+    mp_type var = {                                                                            \
+        .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},                                        \
+        .tp_name = name,                                                                       \
+        .tp_basicsize = sizeof(mp_seq_iter),                                                   \
+        .tp_flags = MP_TPFLAGS_HAVE_GC,                                                        \
+        .tp_dealloc = mp_seq_iter_dealloc,                                                     \
+        .tp_traverse = mp_seq_iter_traverse,                                                   \
+        .tp_iter = mp_self_iter,                                                               \
+        .tp_iternext = var##_next,                                                             \
+    }
 
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -231,6 +231,15 @@ static void list_repr(mp_object *o, mp_strbuf *out)
     mp_repr_sequence(o, as_list(o)->ob_item, MP_SIZE(o), "[", "]", false, out);
 }
 
+static mp_ssize_t list_len(mp_object *o) { return MP_SIZE(o); }
+
+static int list_contains(mp_object *o, mp_object *item)
+{
+    return mp_items_contain(as_list(o)->ob_item, MP_SIZE(o), item);
+}
+
+static mp_object *list_iter(mp_object *o) { return mp_seq_iter_new(&mp_type_list_iterator, o); }
+
 mp_type mp_type_list = {
     .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
     .tp_name = "list",
@@ -242,4 +251,16 @@ mp_type mp_type_list = {
     .tp_sizeof = list_sizeof,
     .tp_richcompare = list_richcompare,
     .tp_repr = list_repr,
+    .tp_iter = list_iter,
+    .tp_len = list_len,
+    .tp_contains = list_contains,
 };
+
+/* A list iterator reads the list as it is at each step (appends made while
+ * iterating are seen), as CPython's listiterator does. */
+static mp_object *list_iter_item(mp_object *seq, mp_ssize_t i)
+{
+    return i < MP_SIZE(seq) ? mp_newref(as_list(seq)->ob_item[i]) : NULL;
+}
+
+MP_SEQ_ITER_TYPE(mp_type_list_iterator, "list_iterator", list_iter_item);

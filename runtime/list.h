@@ -15,6 +15,7 @@ typedef struct mp_list {
 } mp_list;
 
 extern mp_type mp_type_list;
+extern mp_type mp_type_list_iterator;
 
 static inline bool mp_list_check(const mp_object *o) { return o->ob_type == &mp_type_list; }
 

@@ -7,6 +7,7 @@
 #ifndef MP_H
 #define MP_H
 
+#include "abstract.h"
 #include "error.h"
 #include "gc.h"
 #include "int.h"

@@ -290,6 +290,16 @@ int mp_sequence_richcompare(mp_object *const *a, mp_ssize_t na, mp_object *const
     return mp_compare_result((na > nb) - (na < nb), op);
 }
 
+int mp_items_contain(mp_object *const *items, mp_ssize_t n, mp_object *item)
+{
+    for (mp_ssize_t i = 0; i < n; i++) {
+        int eq = items[i] == item ? 1 : mp_object_richcompare(items[i], item, MP_EQ);
+        if (eq)
+            return eq;
+    }
+    return 0;
+}
+
 int mp_compare_result(int c, mp_compare_op op)
 {
     switch (op) {

@@ -104,6 +104,26 @@ struct mp_type {
     /* 1 true, 0 false, -1 error; called only with two objects of this type. */
     int (*tp_richcompare)(mp_object *a, mp_object *b, mp_compare_op op);
     void (*tp_repr)(mp_object *self, mp_strbuf *out);
+
+    /* iter(self): a new reference to an iterator. */
+    mp_object *(*tp_iter)(mp_object *self);
+    /* next(self), for an iterator: a new reference; NULL with no error set
+     * when it is exhausted, NULL with an error set when it fails. */
+    mp_object *(*tp_iternext)(mp_object *self);
+    /* len(self), or -1 with an error set. */
+    mp_ssize_t (*tp_len)(mp_object *self);
+    /* `item in self`: 1, 0, or -1 with an error set. NULL: compare with ==
+     * along the iteration. */
+    int (*tp_contains)(mp_object *self, mp_object *item);
+    /* self.name, a new reference or NULL with AttributeError; name is a
+     * str. */
+    mp_object *(*tp_getattro)(mp_object *self, mp_object *name);
+    /* self.name = value, or del self.name when value is NULL: 0 or -1. */
+    int (*tp_setattro)(mp_object *self, mp_object *name, mp_object *value);
+    /* Where an instance keeps its list of weak references (a byte offset),
+     * or 0 for types whose instances refuse them, as CPython's slotted
+     * classes without __weakref__ do. */
+    mp_ssize_t tp_weaklistoffset;
 };
 
 extern mp_type mp_type_type;

@@ -112,6 +112,22 @@ static void tuple_repr(mp_object *o, mp_strbuf *out)
     mp_repr_sequence(o, ((mp_tuple *)o)->ob_item, MP_SIZE(o), "(", ")", true, out);
 }
 
+static mp_ssize_t tuple_len(mp_object *o) { return MP_SIZE(o); }
+
+static int tuple_contains(mp_object *o, mp_object *item)
+{
+    return mp_items_contain(((mp_tuple *)o)->ob_item, MP_SIZE(o), item);
+}
+
+static mp_object *tuple_iter(mp_object *o) { return mp_seq_iter_new(&mp_type_tuple_iterator, o); }
+
+static mp_object *tuple_iter_item(mp_object *seq, mp_ssize_t i)
+{
+    return i < MP_SIZE(seq) ? mp_newref(((mp_tuple *)seq)->ob_item[i]) : NULL;
+}
+
+MP_SEQ_ITER_TYPE(mp_type_tuple_iterator, "tuple_iterator", tuple_iter_item);
+
 mp_type mp_type_tuple = {
     .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
     .tp_name = "tuple",
@@ -123,6 +139,9 @@ mp_type mp_type_tuple = {
     .tp_hash = tuple_hash,
     .tp_richcompare = tuple_richcompare,
     .tp_repr = tuple_repr,
+    .tp_iter = tuple_iter,
+    .tp_len = tuple_len,
+    .tp_contains = tuple_contains,
 };
 
 int mp_tuple_init(void)

@@ -14,6 +14,7 @@ typedef struct mp_tuple {
 } mp_tuple;
 
 extern mp_type mp_type_tuple;
+extern mp_type mp_type_tuple_iterator;
 
 static inline bool mp_tuple_check(const mp_object *o) { return o->ob_type == &mp_type_tuple; }
 

@@ -8,6 +8,7 @@
 #define MP_H
 
 #include "abstract.h"
+#include "dict.h"
 #include "error.h"
 #include "gc.h"
 #include "int.h"

@@ -141,5 +141,8 @@ mp_object *mp_dict_new_split(mp_dict_keys *dk);
 mp_object *mp_dict_getitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
 int mp_dict_setitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash, mp_object *value);
 int mp_dict_delitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
+/* type_dealloc for a heap class (instance.c); a static type's count never
+ * reaches zero. */
+void mp_class_dealloc(mp_object *cls);
 
 #endif

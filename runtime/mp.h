@@ -11,6 +11,7 @@
 #include "dict.h"
 #include "error.h"
 #include "gc.h"
+#include "instance.h"
 #include "int.h"
 #include "list.h"
 #include "object.h"

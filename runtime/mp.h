@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "int.h"
 #include "list.h"
+#include "lru.h"
 #include "object.h"
 #include "obmalloc.h"
 #include "site.h"

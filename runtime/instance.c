@@ -63,17 +63,22 @@
 #include "dict.h"
 #include "error.h"
 #include "gc.h"
-#include "int.h"
 #include "internal.h"
 #include "obmalloc.h"
 #include "str.h"
 
+/* A slot's member descriptor: where the attribute of that name lives. */
+typedef struct member {
+    mp_object *name; /* interned */
+    mp_ssize_t offset;
+} member;
+
 typedef struct mp_class {
     mp_type type;
-    mp_object *members;          /* slot name -> byte offset (an int); NULL without slots */
-    mp_ssize_t nslots;           /* object slots after the header, weak list excluded */
-    mp_dict_keys *cached_keys;   /* ht_cached_keys; NULL without a __dict__ */
-    char name[];                 /* what tp_name points at */
+    mp_ssize_t nslots;         /* object slots after the header, weak list excluded */
+    mp_dict_keys *cached_keys; /* ht_cached_keys; NULL without a __dict__ */
+    mp_ssize_t nmembers;       /* distinct slot names */
+    member members[];          /* then the name, which tp_name points at */
 } mp_class;
 
 /* The pre-header of a managed-dict instance: values at -32, dict at -24
@@ -86,7 +91,7 @@ typedef struct managed_dict {
 static mp_class *class_of(mp_object *o) { return (mp_class *)MP_TYPE(o); }
 static bool has_dict(const mp_class *c) { return c->type.tp_flags & MP_TPFLAGS_MANAGED_DICT; }
 static managed_dict *managed(mp_object *o) { return (managed_dict *)MP_AS_GC(o) - 1; }
-static mp_object **slot_at(mp_object *o, long offset) { return (mp_object **)((char *)o + offset); }
+static mp_object **slot_at(mp_object *o, mp_ssize_t offset) { return (mp_object **)((char *)o + offset); }
 
 static void *no_attribute(mp_object *o, mp_object *name)
 {
@@ -111,11 +116,23 @@ static bool is_dunder_dict(mp_object *name)
            strcmp(text, "__dict__") == 0;
 }
 
-/* The byte offset of slot `name`, or 0 when the class has no such slot. */
-static long slot_offset(mp_class *c, mp_object *name)
+/* The byte offset of slot `name`, or 0 when the class has no such slot.
+ * CPython finds a slot's descriptor on the type through a cache keyed by
+ * the name's address; here the few names are scanned by address, which is
+ * exact for an interned name, and compared as text only for another. */
+static mp_ssize_t slot_offset(const mp_class *c, mp_object *name)
 {
-    mp_object *offset = c->members ? mp_dict_getitem(c->members, name) : NULL;
-    return offset ? mp_int_as_long(offset) : 0;
+    for (mp_ssize_t i = 0; i < c->nmembers; i++) {
+        if (c->members[i].name == name)
+            return c->members[i].offset;
+    }
+    if (((mp_str *)name)->state.interned)
+        return 0;
+    for (mp_ssize_t i = 0; i < c->nmembers; i++) {
+        if (mp_type_str.tp_richcompare(c->members[i].name, name, MP_EQ) == 1)
+            return c->members[i].offset;
+    }
+    return 0;
 }
 
 /* _PyObject_GetDictPtr's materialization: the values become a dict's. */
@@ -176,7 +193,7 @@ static mp_object *instance_getattro(mp_object *o, mp_object *name)
     if (!is_name(name))
         return NULL;
     mp_class *c = class_of(o);
-    long offset = slot_offset(c, name);
+    mp_ssize_t offset = slot_offset(c, name);
     if (offset) {
         mp_object *v = *slot_at(o, offset);
         return v ? mp_newref(v) : no_attribute(o, name);
@@ -196,7 +213,7 @@ static mp_object *instance_getattro(mp_object *o, mp_object *name)
 
 /* A slot: deleting one not set is an AttributeError naming just the slot,
  * as 3.11's PyMember_SetOne says it. */
-static int set_slot(mp_object *o, long offset, mp_object *name, mp_object *value)
+static int set_slot(mp_object *o, mp_ssize_t offset, mp_object *name, mp_object *value)
 {
     mp_object **slot = slot_at(o, offset);
     if (!value && !*slot) {
@@ -242,7 +259,7 @@ static int instance_setattro(mp_object *o, mp_object *name, mp_object *value)
     if (!is_name(name))
         return -1;
     mp_class *c = class_of(o);
-    long offset = slot_offset(c, name);
+    mp_ssize_t offset = slot_offset(c, name);
     if (offset)
         return set_slot(o, offset, name, value);
     if (has_dict(c))
@@ -380,21 +397,28 @@ static int compare_names(const void *a, const void *b)
 
 /* The member table: slot i (in sorted order) at offset 16 + 8 * i. A name
  * listed twice gets two slots; the later one answers to the name, as the
- * later member descriptor replaces the earlier in CPython's type dict. */
-static mp_object *make_members(const char **names, mp_ssize_t n)
+ * later member descriptor replaces the earlier in CPython's type dict.
+ * Returns the number of distinct names, or -1 with an error set. */
+static mp_ssize_t make_members(const char **names, mp_ssize_t n, member *out)
 {
     qsort(names, (size_t)n, sizeof *names, compare_names);
-    mp_object *members = mp_dict_new();
-    for (mp_ssize_t i = 0; members && i < n; i++) {
+    mp_ssize_t distinct = 0;
+    for (mp_ssize_t i = 0; i < n; i++) {
         mp_object *name = mp_str_intern_from_utf8(names[i]);
-        mp_object *offset = mp_int_from_long((long)(sizeof(mp_object) + i * sizeof(mp_object *)));
-        int r = name && offset ? mp_dict_setitem(members, name, offset) : -1;
-        MP_XDECREF(name);
-        MP_XDECREF(offset);
-        if (r < 0)
-            MP_CLEAR(members);
+        if (!name) {
+            while (distinct > 0)
+                MP_DECREF(out[--distinct].name);
+            return -1;
+        }
+        mp_ssize_t offset = (mp_ssize_t)(sizeof(mp_object) + (size_t)i * sizeof(mp_object *));
+        if (distinct > 0 && out[distinct - 1].name == name) {
+            out[distinct - 1].offset = offset; /* sorted: a repeat follows its first */
+            MP_DECREF(name);
+        } else {
+            out[distinct++] = (member){name, offset};
+        }
     }
-    return members;
+    return distinct;
 }
 
 /* type_new_slots: what the __slots__ list asks for. *names gets the plain
@@ -443,21 +467,23 @@ mp_object *mp_class_new(const char *name, const char *const *slots)
     bool add_dict = slots == NULL, add_weak = slots == NULL;
     if (slots && read_slots(slots, &names, &nslots, &add_dict, &add_weak) < 0)
         return NULL;
-    mp_object *members = nslots ? make_members(names, nslots) : NULL;
-    mp_object_free(names);
-    if (nslots && !members)
-        return NULL;
-
     size_t name_bytes = strlen(name) + 1;
-    mp_class *c = mp_object_malloc(sizeof *c + name_bytes);
+    mp_class *c = mp_object_malloc(sizeof *c + (size_t)nslots * sizeof(member) + name_bytes);
     if (!c) {
-        MP_XDECREF(members);
+        mp_object_free(names);
         return NULL;
     }
     memset(c, 0, sizeof *c);
-    memcpy(c->name, name, name_bytes);
+    mp_ssize_t nmembers = nslots ? make_members(names, nslots, c->members) : 0;
+    mp_object_free(names);
+    if (nmembers < 0) {
+        mp_object_free(c);
+        return NULL;
+    }
+    char *type_name = (char *)&c->members[nslots];
+    memcpy(type_name, name, name_bytes);
     c->type.ob_base = (mp_object){1, &mp_type_type};
-    c->type.tp_name = c->name;
+    c->type.tp_name = type_name;
     c->type.tp_flags = MP_TPFLAGS_HEAPTYPE | MP_TPFLAGS_HAVE_GC |
                        (add_dict ? MP_TPFLAGS_MANAGED_DICT : 0);
     mp_ssize_t size = (mp_ssize_t)(sizeof(mp_object) + (size_t)nslots * sizeof(mp_object *));
@@ -473,8 +499,8 @@ mp_object *mp_class_new(const char *name, const char *const *slots)
     c->type.tp_repr = instance_repr;
     c->type.tp_getattro = instance_getattro;
     c->type.tp_setattro = instance_setattro;
-    c->members = members;
     c->nslots = nslots;
+    c->nmembers = nmembers;
     if (add_dict && !(c->cached_keys = mp_dict_keys_new_for_class())) {
         MP_DECREF(c);
         return NULL;
@@ -487,7 +513,8 @@ void mp_class_dealloc(mp_object *o)
     mp_class *c = (mp_class *)o;
     if (!mp_class_check(o))
         mp_fatal("the static type %s was released more often than referenced", c->type.tp_name);
-    MP_XDECREF(c->members);
+    for (mp_ssize_t i = 0; i < c->nmembers; i++)
+        MP_DECREF(c->members[i].name);
     if (c->cached_keys)
         mp_dict_keys_decref(c->cached_keys);
 #ifdef MP_DEBUG

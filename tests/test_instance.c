@@ -205,6 +205,25 @@ Test(instance, slots_refuse_undeclared_attributes_with_cpythons_messages)
     MP_DECREF(S);
 }
 
+/* A name made at run time, not interned, still finds its slot. */
+Test(instance, slots_are_found_by_a_name_that_is_not_interned)
+{
+    mp_object *S = new_class("S", SLOTS("value", "other")), *s = new_instance(S);
+    set_attr(s, "value", 42);
+    mp_object *name = mp_str_from_utf8("value");
+    cr_assert(!mp_str_is_interned(name));
+    mp_object *v = mp_object_getattr(s, name);
+    cr_assert_not_null(v);
+    cr_expect_eq(mp_int_as_long(v), 42);
+    cr_expect_eq(mp_object_setattr(s, name, NULL), 0);
+    cr_expect_null(mp_object_getattr_str(s, "value"));
+    mp_err_clear();
+    MP_DECREF(v);
+    MP_DECREF(name);
+    MP_DECREF(s);
+    MP_DECREF(S);
+}
+
 /* __slots__ = ('x', '__dict__'): x in its slot, anything else in the dict. */
 Test(instance, slots_with_a_dict_take_both_kinds_of_attribute)
 {

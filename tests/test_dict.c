@@ -459,6 +459,10 @@ Test(dict, keys_are_found_by_hash_and_equality)
     put(d, num(-2), str("minus two"));
     cr_expect_eq(mp_dict_size(d), 4);
     mp_object *k = mp_int_from_string("2305843009213693951");
+    cr_expect_eq(mp_object_hash(k), 0);
+    mp_object *m1 = num(-1);
+    cr_expect_eq(mp_object_hash(m1), -2);
+    MP_DECREF(m1);
     expect_repr(mp_dict_getitem(d, k), "'big'");
     MP_DECREF(k);
     k = num(-1);

@@ -104,4 +104,45 @@ int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- dicts, classes and instances (dict.c, instance.c) -------------------------
+ * The half of dict.c that CPython 3.11 keeps for instances: the keys a
+ * class shares with its instances' values (ht_cached_keys), the values
+ * arrays, and a dict made from them when __dict__ is asked for. */
+typedef struct mp_dict_keys mp_dict_keys;
+
+/* _PyDict_NewKeysForClass; NULL with MemoryError. */
+mp_dict_keys *mp_dict_keys_new_for_class(void);
+void mp_dict_keys_decref(mp_dict_keys *dk);
+mp_ssize_t mp_dict_keys_nentries(const mp_dict_keys *dk);
+/* _PyDictKeys_StringLookup: the entry of a str name, or -1. */
+mp_ssize_t mp_dict_keys_lookup_str(mp_dict_keys *dk, mp_object *name);
+/* insert_into_dictkeys: the entry of a str name, added if new; -1 when the
+ * shared keys are full. */
+mp_ssize_t mp_dict_keys_insert_str(mp_dict_keys *dk, mp_object *name);
+/* init_inline_values: a new instance's values, all NULL; NULL with
+ * MemoryError. */
+mp_object **mp_dict_values_new_for_instance(mp_dict_keys *dk);
+/* _PyObject_GetInstanceAttribute: a borrowed value, or NULL. */
+mp_object *mp_dict_values_get(mp_dict_keys *dk, mp_object **values, mp_object *name);
+/* values[ix] = value (a new reference), or deletes it when value is NULL,
+ * keeping the insertion order: 0, or 1 when deleting a value not there. */
+int mp_dict_values_set(mp_object **values, mp_ssize_t ix, mp_object *value);
+/* _PyObject_ClearInstanceAttributes: drops the values, keeps the array. */
+void mp_dict_values_clear(mp_dict_keys *dk, mp_object **values);
+/* _PyObject_FreeInstanceAttributes: drops the values, frees the array. */
+void mp_dict_values_free(mp_dict_keys *dk, mp_object **values);
+int mp_dict_values_traverse(mp_dict_keys *dk, mp_object **values, mp_visitproc visit, void *arg);
+/* make_dict_from_instance_attributes: a split dict that owns values from
+ * now on; NULL with MemoryError, values untouched. */
+mp_object *mp_dict_from_values(mp_dict_keys *dk, mp_object **values);
+/* An empty split dict over dk (new_dict_with_shared_keys). */
+mp_object *mp_dict_new_split(mp_dict_keys *dk);
+/* The _KnownHash variants, for callers that keep a key's hash (lru.c). */
+mp_object *mp_dict_getitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
+int mp_dict_setitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash, mp_object *value);
+int mp_dict_delitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
+/* type_dealloc for a heap class (instance.c); a static type's count never
+ * reaches zero. */
+void mp_class_dealloc(mp_object *cls);
+
 #endif

@@ -8,10 +8,13 @@
 #define MP_H
 
 #include "abstract.h"
+#include "dict.h"
 #include "error.h"
 #include "gc.h"
+#include "instance.h"
 #include "int.h"
 #include "list.h"
+#include "lru.h"
 #include "object.h"
 #include "obmalloc.h"
 #include "site.h"

@@ -48,6 +48,7 @@ const char *mp_err_name(mp_err_kind kind)
         [MP_ERR_KEY] = "KeyError",
         [MP_ERR_ATTRIBUTE] = "AttributeError",
         [MP_ERR_ZERO_DIVISION] = "ZeroDivisionError",
+        [MP_ERR_RUNTIME] = "RuntimeError",
         [MP_ERR_SYSTEM] = "SystemError",
     };
     if ((unsigned)kind < sizeof names / sizeof names[0])

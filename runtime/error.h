@@ -24,6 +24,7 @@ typedef enum mp_err_kind {
     MP_ERR_KEY,            /* KeyError */
     MP_ERR_ATTRIBUTE,      /* AttributeError */
     MP_ERR_ZERO_DIVISION,  /* ZeroDivisionError */
+    MP_ERR_RUNTIME,        /* RuntimeError */
     MP_ERR_SYSTEM,         /* SystemError: the runtime was misused */
 } mp_err_kind;
 

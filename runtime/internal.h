@@ -104,4 +104,9 @@ int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- iteration and membership (abstract.c; used by range.c) ------------------
+ * `item in o` the slow way, whatever o's contains slot: along o's
+ * iteration, comparing with ==, identity first (_PySequence_IterSearch). */
+int mp_sequence_iter_search(mp_object *o, mp_object *item);
+
 #endif

@@ -14,6 +14,7 @@
 #include "list.h"
 #include "object.h"
 #include "obmalloc.h"
+#include "range.h"
 #include "set.h"
 #include "site.h"
 #include "str.h"

@@ -45,7 +45,7 @@ typedef struct pipe_object {
     } func;
 } pipe_object;
 
-_Static_assert(sizeof(pipe_object) == 32, "mapobject and filterobject: 48 bytes with the GC header");
+_Static_assert(sizeof(pipe_object) == 32, "mapobject, filterobject: 48 bytes with the GC header");
 
 /* The object, with iter(iterable) taken at once, as map() and filter() do. */
 static pipe_object *pipe_new(mp_type *t, mp_object *iterable)
@@ -188,7 +188,8 @@ mp_object *mp_sum(mp_object *iterable)
     mp_object *total = NULL, *item;
     while (!total && (item = mp_iter_next(it)) != NULL) {
         long b, sum;
-        if (mp_int_check(item) && int_fits_long(item, &b) && !__builtin_add_overflow(fast, b, &sum)) {
+        if (mp_int_check(item) && int_fits_long(item, &b) &&
+            !__builtin_add_overflow(fast, b, &sum)) {
             fast = sum;
             MP_DECREF(item);
             continue;

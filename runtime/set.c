@@ -535,10 +535,12 @@ static void set_repr(mp_object *o, mp_strbuf *out)
         mp_strbuf_puts(out, "{");
         mp_ssize_t pos = 0;
         mp_set_entry *e;
-        for (bool first = true; (e = set_next(so, &pos)) != NULL && !out->truncated; first = false) {
+        bool first = true;
+        while ((e = set_next(so, &pos)) != NULL && !out->truncated) {
             if (!first)
                 mp_strbuf_puts(out, ", ");
             mp_repr_into(e->key, out);
+            first = false;
         }
         mp_strbuf_puts(out, "}");
     }

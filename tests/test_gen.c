@@ -157,13 +157,15 @@ static void expect_values(mp_object *g, const long *expected, size_t n)
     }
 }
 
-#define VALUES(g, ...)                                                                         \
-    expect_values(g, (const long[]){__VA_ARGS__}, sizeof((const long[]){__VA_ARGS__}) / sizeof(long))
+#define VALUES(g, ...)                                                                             \
+    expect_values(g, (const long[]){__VA_ARGS__},                                                  \
+                  sizeof((const long[]){__VA_ARGS__}) / sizeof(long))
 
 static void expect_exhausted(mp_object *g)
 {
     cr_expect_null(mp_iter_next(g));
-    cr_expect_eq(mp_err_occurred(), MP_ERR_NONE, "exhaustion is not an error: %s", mp_err_message());
+    cr_expect_eq(mp_err_occurred(), MP_ERR_NONE, "exhaustion is not an error: %s",
+                 mp_err_message());
 }
 
 static mp_object *ints(long n, long first)

@@ -55,8 +55,9 @@ static void expect_next(mp_object *it, long v)
     MP_DECREF(x);
 }
 
-#define VALUES(it, ...)                                                                        \
-    expect_values(it, (const long[]){__VA_ARGS__}, sizeof((const long[]){__VA_ARGS__}) / sizeof(long))
+#define VALUES(it, ...)                                                                            \
+    expect_values(it, (const long[]){__VA_ARGS__},                                                 \
+                  sizeof((const long[]){__VA_ARGS__}) / sizeof(long))
 
 static void expect_sum(mp_object *iterable, const char *expected)
 {

@@ -124,7 +124,8 @@ Test(range, a_zero_step_is_a_value_error)
 Test(range, iteration_yields_each_item_up_to_the_ends_of_a_long)
 {
     mp_object *a = range(10, 0, -3), *b = range(LONG_MAX - 2, LONG_MAX, 1);
-    mp_object *c = range(LONG_MIN, LONG_MIN + 6, 2), *d = range(LONG_MAX - 1, LONG_MIN, -(1L << 62));
+    mp_object *c = range(LONG_MIN, LONG_MIN + 6, 2);
+    mp_object *d = range(LONG_MAX - 1, LONG_MIN, -(1L << 62));
     mp_object *e = range(3, 3, 1);
     ITEMS(a, 10, 7, 4, 1);
     ITEMS(b, 9223372036854775805, 9223372036854775806);
@@ -220,7 +221,8 @@ Test(range, ranges_are_equal_when_they_hold_the_same_items)
     /* python3 -c "range(1) < range(2)"
      * -> TypeError: '<' not supported between instances of 'range' and 'range' */
     cr_expect_eq(mp_object_richcompare(a, b, MP_LT), -1);
-    cr_expect_str_eq(mp_err_message(), "'<' not supported between instances of 'range' and 'range'");
+    cr_expect_str_eq(mp_err_message(),
+                     "'<' not supported between instances of 'range' and 'range'");
     mp_err_clear();
     mp_object *all[] = {a, b, c, d, e, f, g, h};
     for (size_t i = 0; i < 8; i++)
@@ -231,7 +233,8 @@ Test(range, ranges_are_equal_when_they_hold_the_same_items)
  * -> range(0, 10) range(0, 10, 2) range(-5, 5) range(10, 0, -3) */
 Test(range, repr_is_cpythons)
 {
-    mp_object *a = range(0, 10, 1), *b = range(0, 10, 2), *c = range(-5, 5, 1), *d = range(10, 0, -3);
+    mp_object *a = range(0, 10, 1), *b = range(0, 10, 2);
+    mp_object *c = range(-5, 5, 1), *d = range(10, 0, -3);
     expect_repr(a, "range(0, 10)");
     expect_repr(b, "range(0, 10, 2)");
     expect_repr(c, "range(-5, 5)");

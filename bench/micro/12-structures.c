@@ -76,8 +76,10 @@ static void bm_list_contains(mp_bench_state *st)
 
 MP_BENCH_SUITE(register_structures)
 {
-    mp_bench *s = mp_bench_arg_name(mp_bench_register("12-structures/set_contains", bm_set_contains), "n");
-    mp_bench *l = mp_bench_arg_name(mp_bench_register("12-structures/list_contains", bm_list_contains), "n");
+    mp_bench *s = mp_bench_register("12-structures/set_contains", bm_set_contains);
+    mp_bench *l = mp_bench_register("12-structures/list_contains", bm_list_contains);
+    mp_bench_arg_name(s, "n");
+    mp_bench_arg_name(l, "n");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         mp_bench_arg(s, sizes[i]);
         mp_bench_arg(l, sizes[i]);

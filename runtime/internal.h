@@ -145,4 +145,9 @@ int mp_dict_delitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
  * reaches zero. */
 void mp_class_dealloc(mp_object *cls);
 
+/* ---- iteration and membership (abstract.c; used by range.c) ------------------
+ * `item in o` the slow way, whatever o's contains slot: along o's
+ * iteration, comparing with ==, identity first (_PySequence_IterSearch). */
+int mp_sequence_iter_search(mp_object *o, mp_object *item);
+
 #endif

@@ -90,8 +90,6 @@ mp_ssize_t mp_getrefcount(mp_object *o)
     return n;
 }
 
-bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
-
 size_t mp_getsizeof(mp_object *o)
 {
     const mp_type *t = o->ob_type;

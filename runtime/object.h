@@ -80,6 +80,7 @@ typedef enum { MP_LT, MP_LE, MP_EQ, MP_NE, MP_GT, MP_GE } mp_compare_op;
 enum {
     MP_TPFLAGS_HAVE_GC = 1u << 0,  /* a container: has a GC header */
     MP_TPFLAGS_HEAPTYPE = 1u << 1, /* a class made at run time */
+    MP_TPFLAGS_WEAKREF = 1u << 2,  /* weakref.ref or a subtype: see weakref.h */
 };
 
 struct mp_type {
@@ -191,7 +192,7 @@ size_t mp_getsizeof(mp_object *o);
 /* id(): the object's address, which is what CPython returns. */
 uintptr_t mp_id(mp_object *o);
 
-bool mp_type_is_gc(const mp_type *t);
+static inline bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
 
 /* hash(o); -1 with TypeError set for unhashable objects. */
 mp_hash_t mp_object_hash(mp_object *o);

@@ -274,42 +274,71 @@ void mp_gc_del(mp_object *o)
 
 /* ---- steps 1 to 3: who is reachable ---------------------------------------------------------- */
 
+/* Calls visit on every referent of o. Lists and tuples, the bulk of most
+ * heaps, are walked here, last item first as their tp_traverse does;
+ * other types go through tp_traverse. Inlined with a constant visit, the
+ * collector's loops make no indirect call per list or per item. */
+static inline __attribute__((always_inline)) void traverse(mp_object *o, mp_visitproc visit,
+                                                           void *arg)
+{
+    mp_type *t = o->ob_type;
+    mp_object **items;
+    if (t == &mp_type_list)
+        items = ((mp_list *)o)->ob_item;
+    else if (t == &mp_type_tuple)
+        items = ((mp_tuple *)o)->ob_item;
+    else {
+        if (t->tp_traverse)
+            t->tp_traverse(o, visit, arg);
+        return;
+    }
+    for (mp_ssize_t i = MP_SIZE(o); --i >= 0;) {
+        if (items[i])
+            visit(items[i], arg);
+    }
+}
+
 static void update_refs(mp_gc_head *containers)
 {
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         mp_object *o = MP_FROM_GC(g);
+#ifdef MP_DEBUG
         if (o->ob_refcnt <= 0)
             mp_fatal("gc: a tracked %s object has refcount %td", o->ob_type->tp_name,
                      o->ob_refcnt);
-        set_gc_refs(g, o->ob_refcnt);
-        g->gc_prev |= PREV_MASK_COLLECTING;
+#endif
+        g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING |
+                     ((uintptr_t)o->ob_refcnt << PREV_SHIFT);
     }
 }
 
-static int visit_decref(mp_object *o, void *arg)
+static inline int visit_decref(mp_object *o, void *arg)
 {
     (void)arg;
     if (mp_type_is_gc(o->ob_type)) {
         mp_gc_head *g = MP_AS_GC(o);
-        if (is_collecting(g))
-            set_gc_refs(g, gc_refs(g) - 1);
+        if (is_collecting(g)) {
+#ifdef MP_DEBUG
+            if (gc_refs(g) == 0)
+                mp_fatal("gc: a %s object has more references than its refcount says "
+                         "(refcount is too small)", o->ob_type->tp_name);
+#endif
+            g->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
+        }
     }
     return 0;
 }
 
 static void subtract_refs(mp_gc_head *containers)
 {
-    for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
-        mp_object *o = MP_FROM_GC(g);
-        if (o->ob_type->tp_traverse)
-            o->ob_type->tp_traverse(o, visit_decref, NULL);
-    }
+    for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g))
+        traverse(MP_FROM_GC(g), visit_decref, NULL);
 }
 
 /* A reference from a reachable object: its target is reachable too. One
  * already moved to the unreachable list comes back to the end of the young
  * list, where the scan will reach it; one not scanned yet is marked. */
-static int visit_reachable(mp_object *o, void *young_arg)
+static inline int visit_reachable(mp_object *o, void *young_arg)
 {
     if (!mp_type_is_gc(o->ob_type))
         return 0;
@@ -328,20 +357,49 @@ static int visit_reachable(mp_object *o, void *young_arg)
     return 0;
 }
 
+/* _PyTuple_MaybeUntrack: a tuple that holds no container that may ever be
+ * tracked cannot be part of a cycle, so the collector can stop looking. */
+static bool may_ever_be_tracked(mp_object *o)
+{
+    if (!mp_type_is_gc(o->ob_type))
+        return false;
+    return mp_tuple_check(o) ? is_tracked(o) : true;
+}
+
+static bool tuple_may_be_untracked(mp_object *t)
+{
+    for (mp_ssize_t i = 0; i < MP_SIZE(t); i++) {
+        mp_object *item = ((mp_tuple *)t)->ob_item[i];
+        if (!item || may_ever_be_tracked(item))
+            return false;
+    }
+    return true;
+}
+
 /* Splits young into reachable (stays, prev links rebuilt, collecting bit
- * cleared) and unreachable (moved, unreachable bit set on their links). */
-static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
+ * cleared) and unreachable (moved, unreachable bit set on their links).
+ *
+ * Two of CPython's later walks over the survivors happen here, in the
+ * same order: untrack_tuples (a reachable tuple of atoms leaves the list)
+ * and the count of survivors, which is returned. */
+static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
 {
     mp_gc_head *prev = young;
     mp_gc_head *g = next_of(young);
+    mp_ssize_t survivors = 0;
     while (g != young) {
         if (gc_refs(g)) {
             mp_object *o = MP_FROM_GC(g);
             g->gc_prev &= ~PREV_MASK_COLLECTING;
-            if (o->ob_type->tp_traverse)
-                o->ob_type->tp_traverse(o, visit_reachable, young);
-            set_prev(g, prev);
-            prev = g;
+            traverse(o, visit_reachable, young);
+            if (mp_tuple_check(o) && tuple_may_be_untracked(o)) {
+                prev->gc_next = g->gc_next;
+                g->gc_next = 0;
+            } else {
+                set_prev(g, prev);
+                prev = g;
+                survivors++;
+            }
         } else {
             /* Tentatively unreachable: off the young list (single-linked
              * for now), onto the end of the unreachable one. */
@@ -356,73 +414,55 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
     }
     young->gc_prev = (uintptr_t)prev;
     unreachable->gc_next &= ~NEXT_MASK_UNREACHABLE;
+    return survivors;
 }
 
-static void clear_unreachable_mask(mp_gc_head *unreachable)
-{
-    for (mp_gc_head *g = next_of(unreachable); g != unreachable; g = next_of(g))
-        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
-}
-
-static void deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable)
+/* Steps 1 to 3 over base: the unreachable go to unreachable, still marked
+ * (their unreachable bit set, and collecting); returns the survivors. */
+static mp_ssize_t deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable)
 {
     validate_list(base, 0, 0);
     update_refs(base);
     subtract_refs(base);
     list_init(unreachable);
-    move_unreachable(base, unreachable);
+    mp_ssize_t survivors = move_unreachable(base, unreachable);
     validate_list(base, 0, 0);
-    clear_unreachable_mask(unreachable);
-    validate_list(unreachable, PREV_MASK_COLLECTING, 0);
-}
-
-/* _PyTuple_MaybeUntrack: a tuple that holds no container that may ever be
- * tracked cannot be part of a cycle: the collector stops looking at it. */
-static bool may_ever_be_tracked(mp_object *o)
-{
-    if (!mp_type_is_gc(o->ob_type))
-        return false;
-    return mp_tuple_check(o) ? is_tracked(o) : true;
-}
-
-static void untrack_tuples(mp_gc_head *young)
-{
-    mp_gc_head *g = next_of(young);
-    while (g != young) {
-        mp_gc_head *next = next_of(g);
-        mp_object *o = MP_FROM_GC(g);
-        if (mp_tuple_check(o)) {
-            bool keep = false;
-            for (mp_ssize_t i = 0; i < mp_tuple_size(o) && !keep; i++) {
-                mp_object *item = mp_tuple_get_item(o, i);
-                keep = !item || may_ever_be_tracked(item);
-            }
-            if (!keep)
-                list_remove(g);
-        }
-        g = next;
-    }
+    return survivors;
 }
 
 /* ---- steps 4 and 5: weak references, finalizers, look again, clear ----------------------------- */
 
-/* Every weak reference to an unreachable object is cleared before any
+typedef struct garbage_scan {
+    mp_ssize_t objects;  /* in the unreachable list */
+    bool finalizers;     /* some of them have a finalizer still to run */
+    mp_ssize_t callbacks_run, freed_by_callbacks;
+} garbage_scan;
+
+/* One walk over the unreachable: each loses its unreachable bit (as
+ * CPython's clear_unreachable_mask), is counted, and has its weak
+ * references handled (handle_weakrefs):
+ *
+ * every weak reference to an unreachable object is cleared before any
  * finalizer could reach the object through it. A weak reference that is
  * itself unreachable is cleared too, whatever it refers to, and its
  * callback never runs: it dies with the garbage. The callbacks of the
- * others run now, while everything in unreachable is still intact.
- * Returns how many weak references those callbacks freed. */
-static mp_ssize_t handle_weakrefs(mp_gc_head *unreachable, mp_gc_head *old)
+ * others run after the walk, while everything unreachable is intact. */
+static garbage_scan scan_garbage(mp_gc_head *unreachable, mp_gc_head *old)
 {
+    garbage_scan scan = {0};
     mp_gc_head to_call;
     list_init(&to_call);
     for (mp_gc_head *g = next_of(unreachable); g != unreachable; g = next_of(g)) {
+        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
+        scan.objects++;
         mp_object *o = MP_FROM_GC(g);
-        if (mp_weakref_check(o))
+        mp_type *t = o->ob_type;
+        scan.finalizers |= t->tp_finalize && !is_finalized(g);
+        if (t->tp_flags & MP_TPFLAGS_WEAKREF)
             mp_weakref_clear_ref((mp_weakref *)o);
-        if (o->ob_type->tp_weaklistoffset <= 0)
+        if (t->tp_weaklistoffset <= 0)
             continue;
-        mp_weakref **list = (mp_weakref **)((char *)o + o->ob_type->tp_weaklistoffset);
+        mp_weakref **list = (mp_weakref **)((char *)o + t->tp_weaklistoffset);
         while (*list) {
             mp_weakref *r = *list;
             mp_weakref_clear_ref(r);
@@ -434,20 +474,20 @@ static mp_ssize_t handle_weakrefs(mp_gc_head *unreachable, mp_gc_head *old)
             list_move(MP_AS_GC(r), &to_call);
         }
     }
-    mp_ssize_t freed = 0;
+    validate_list(unreachable, PREV_MASK_COLLECTING, 0);
     while (!list_is_empty(&to_call)) {
         mp_gc_head *g = next_of(&to_call);
         mp_weakref *r = (mp_weakref *)MP_FROM_GC(g);
         mp_weakref_run_callback(r);
+        scan.callbacks_run++;
         MP_DECREF(r);
         if (next_of(&to_call) == g)
             list_move(g, old);
         else
-            freed++;
+            scan.freed_by_callbacks++;
     }
-    return freed;
+    return scan;
 }
-
 
 /* Each finalizer runs once: the finalized bit stays set for good. A
  * finalizer may free other objects of the list or resurrect them, so the
@@ -469,15 +509,21 @@ static void finalize_garbage(mp_gc_head *collectable)
     list_merge(&seen, collectable);
 }
 
-/* Whatever a finalizer made reachable again moves to the old generation;
- * the rest stays condemned. */
-static void handle_resurrected_objects(mp_gc_head *unreachable, mp_gc_head *still_unreachable,
-                                       mp_gc_head *old)
+/* Whatever a finalizer or a callback made reachable again moves to the old
+ * generation; the rest stays condemned. Returns how many are left. */
+static mp_ssize_t handle_resurrected_objects(mp_gc_head *unreachable,
+                                             mp_gc_head *still_unreachable, mp_gc_head *old)
 {
     for (mp_gc_head *g = next_of(unreachable); g != unreachable; g = next_of(g))
         g->gc_prev &= ~PREV_MASK_COLLECTING;
     deduce_unreachable(unreachable, still_unreachable);
+    mp_ssize_t n = 0;
+    for (mp_gc_head *g = next_of(still_unreachable); g != still_unreachable; g = next_of(g)) {
+        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
+        n++;
+    }
     list_merge(unreachable, old);
+    return n;
 }
 
 static void delete_garbage(mp_gc_head *collectable, mp_gc_head *old)
@@ -552,35 +598,45 @@ static mp_ssize_t gc_collect_main(int generation, mp_ssize_t *collected_out)
     validate_list(old, 0, 0);
 
     mp_gc_head unreachable;
-    deduce_unreachable(young, &unreachable);
-    LOG_PHASE("reachable %td, unreachable %td", list_size(young), list_size(&unreachable));
-    untrack_tuples(young);
+    mp_ssize_t survivors = deduce_unreachable(young, &unreachable);
+    LOG_PHASE("reachable %td", survivors);
 
     /* Survivors grow older. */
     if (young != old) {
         if (generation == MP_GC_GENERATIONS - 2)
-            gcs.long_lived_pending += list_size(young);
+            gcs.long_lived_pending += survivors;
         list_merge(young, old);
     } else {
         gcs.long_lived_pending = 0;
-        gcs.long_lived_total = list_size(young);
+        gcs.long_lived_total = survivors;
     }
 
+    garbage_scan scan = scan_garbage(&unreachable, old);
+    LOG_PHASE("unreachable %td, weak reference callbacks run %td", scan.objects,
+              scan.callbacks_run);
     if (gcs.debug & MP_GC_DEBUG_COLLECTABLE) {
         for (mp_gc_head *g = next_of(&unreachable); g != &unreachable; g = next_of(g))
             debug_cycle("collectable", MP_FROM_GC(g));
     }
+    if (scan.finalizers)
+        finalize_garbage(&unreachable);
+    LOG_PHASE("finalizers %s", scan.finalizers ? "run" : "none");
 
-    mp_ssize_t m = handle_weakrefs(&unreachable, old);
-    LOG_PHASE("weak references handled, %td freed", m);
-    finalize_garbage(&unreachable);
-    LOG_PHASE("finalizers run");
-
+    /* CPython looks for resurrected objects every time. Only a finalizer or
+     * a callback can have made new references, so without either the
+     * unreachable set is known to be unchanged, and a second pass over it
+     * would find exactly what the first did. */
     mp_gc_head final_unreachable;
-    handle_resurrected_objects(&unreachable, &final_unreachable, old);
-    LOG_PHASE("still unreachable %td", list_size(&final_unreachable));
+    mp_ssize_t m = scan.freed_by_callbacks;
+    if (scan.finalizers || scan.callbacks_run) {
+        m += handle_resurrected_objects(&unreachable, &final_unreachable, old);
+    } else {
+        list_init(&final_unreachable);
+        list_merge(&unreachable, &final_unreachable);
+        m += scan.objects;
+    }
+    LOG_PHASE("still unreachable %td", m - scan.freed_by_callbacks);
 
-    m += list_size(&final_unreachable);
     delete_garbage(&final_unreachable, old);
     LOG_PHASE("cleared");
     validate_list(old, 0, 0);

@@ -72,7 +72,7 @@ static void tuple_dealloc(mp_object *o)
 static int tuple_traverse(mp_object *o, mp_visitproc visit, void *arg)
 {
     mp_tuple *t = (mp_tuple *)o;
-    for (mp_ssize_t i = 0; i < MP_SIZE(t); i++) {
+    for (mp_ssize_t i = MP_SIZE(t) - 1; i >= 0; i--) {
         if (t->ob_item[i]) {
             int r = visit(t->ob_item[i], arg);
             if (r)

@@ -19,6 +19,8 @@ void mp_tuple_fini(void);
 void mp_malloc_init(void);
 void mp_malloc_fini(void);
 void mp_tracemalloc_fini(void);
+void mp_gc_init(void);
+void mp_gc_fini(void);
 
 /* The tracing hook the allocator calls while mp_tracemalloc_tracing: a
  * block of n requested bytes made at the current site, or given back. */
@@ -100,6 +102,14 @@ int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
         .tp_iter = mp_self_iter,                                                               \
         .tp_iternext = var##_next,                                                             \
     }
+
+/* ---- weak references, for the collector (weakref.c) ----------------------- */
+struct mp_weakref;
+/* _PyWeakref_ClearRef: unlinks r from its referent, which it no longer
+ * refers to; its callback stays, to be run or dropped by the caller. */
+void mp_weakref_clear_ref(struct mp_weakref *r);
+/* Runs r's callback if it has one, once, and drops it. */
+void mp_weakref_run_callback(struct mp_weakref *r);
 
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

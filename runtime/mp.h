@@ -25,6 +25,7 @@
 #include "str.h"
 #include "tracemalloc.h"
 #include "tuple.h"
+#include "weakref.h"
 
 /* Py_Initialize: 0, or -1 with the error set. */
 int mp_init(void);

@@ -91,8 +91,6 @@ mp_ssize_t mp_getrefcount(mp_object *o)
     return n;
 }
 
-bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
-
 size_t mp_type_preheader_size(const mp_type *t)
 {
     return (mp_type_is_gc(t) ? sizeof(mp_gc_head) : 0) +

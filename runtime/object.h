@@ -83,6 +83,7 @@ enum {
     /* Py_TPFLAGS_MANAGED_DICT: instances keep their __dict__ (or the values
      * that stand for it) in two words before the GC header; see instance.c. */
     MP_TPFLAGS_MANAGED_DICT = 1u << 2,
+    MP_TPFLAGS_WEAKREF = 1u << 3,  /* weakref.ref or a subtype: see weakref.h */
 };
 
 struct mp_type {
@@ -194,7 +195,7 @@ size_t mp_getsizeof(mp_object *o);
 /* id(): the object's address, which is what CPython returns. */
 uintptr_t mp_id(mp_object *o);
 
-bool mp_type_is_gc(const mp_type *t);
+static inline bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
 /* _PyType_PreHeaderSize: the bytes allocated before an instance's header
  * (the GC header, and a managed dict's two words), which sys.getsizeof
  * counts. */

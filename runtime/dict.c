@@ -478,10 +478,19 @@ static int insert_to_empty(mp_dict *mp, mp_object *key, mp_hash_t hash, mp_objec
     return 0;
 }
 
+/* MAINTAIN_TRACKING: a dict is tracked by the collector only once it holds
+ * something that could be part of a cycle; dicts of atoms never are. */
+static void maintain_tracking(mp_dict *mp, mp_object *key, mp_object *value)
+{
+    if (!mp_gc_is_tracked(MP_OBJ(mp)) && (mp_gc_may_be_tracked(key) || mp_gc_may_be_tracked(value)))
+        mp_gc_track(MP_OBJ(mp));
+}
+
 /* insertdict: stores value under key, taking over a reference to each
  * (even on failure). A key already present keeps its first key object. */
 static int insert_item(mp_dict *mp, mp_object *key, mp_hash_t hash, mp_object *value)
 {
+    maintain_tracking(mp, key, value);
     if (mp->ma_keys == EMPTY_KEYS)
         return insert_to_empty(mp, key, hash, value);
     /* A str-only table cannot hold this key: rebuild it with 24-byte entries. */
@@ -759,13 +768,36 @@ int mp_dict_values_set(mp_object **values, mp_ssize_t ix, mp_object *value)
     return 0;
 }
 
-/* make_dict_from_instance_attributes: the keys gain the dict's reference. */
+/* make_dict_from_instance_attributes: the keys gain the dict's reference;
+ * the dict is tracked if one of the values may be. */
 mp_object *mp_dict_from_values(mp_dict_keys *dk, mp_object **values)
 {
     mp_object *d = dict_from(dk, values, *order_count(values));
-    if (d)
-        dk->dk_refcnt++;
+    if (!d)
+        return NULL;
+    dk->dk_refcnt++;
+    for (mp_ssize_t i = 0; i < dk->dk_nentries; i++) {
+        if (values[i] && mp_gc_may_be_tracked(values[i])) {
+            mp_gc_track(d);
+            break;
+        }
+    }
     return d;
+}
+
+bool mp_dict_may_untrack(mp_object *d)
+{
+    mp_dict *mp = as_dict(d);
+    mp_dict_keys *dk = mp->ma_keys;
+    for (mp_ssize_t i = 0; i < dk->dk_nentries; i++) {
+        mp_object *v = *value_slot(mp, i);
+        if (!v)
+            continue;
+        if (mp_gc_may_be_tracked(v) ||
+            (!mp->ma_values && !is_unicode(dk) && mp_gc_may_be_tracked(general_entries(dk)[i].me_key)))
+            return false;
+    }
+    return true;
 }
 
 mp_object *mp_dict_new_split(mp_dict_keys *dk)
@@ -817,6 +849,7 @@ int mp_dict_values_traverse(mp_dict_keys *dk, mp_object **values, mp_visitproc v
 static void dict_dealloc(mp_object *o)
 {
     mp_dict *mp = as_dict(o);
+    mp_gc_untrack(o);
     if (mp->ma_values)
         mp_dict_values_free(mp->ma_keys, mp->ma_values);
     keys_decref(mp->ma_keys);
@@ -976,6 +1009,7 @@ static mp_object *dict_iter_new(mp_object *d, mp_type *t)
         MP_DECREF(it);
         return NULL;
     }
+    mp_gc_track(MP_OBJ(it));
     return MP_OBJ(it);
 }
 
@@ -1046,6 +1080,7 @@ static mp_object *dict_itemiter_next(mp_object *o)
 static void dict_iter_dealloc(mp_object *o)
 {
     dictiter *it = (dictiter *)o;
+    mp_gc_untrack(o);
     MP_XDECREF(it->di_dict);
     MP_XDECREF(it->di_result);
     mp_gc_del(o);

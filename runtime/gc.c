@@ -52,6 +52,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dict.h"
 #include "error.h"
 #include "internal.h"
 #include "list.h"
@@ -230,11 +231,21 @@ static void collect_generations(void);
 
 /* _PyObject_GC_Link: a container's allocation counts for generation 0 and
  * may start a collection, before the new object is tracked or even built. */
+/* The two words of a managed __dict__ that come before the GC header
+ * (_PyType_PreHeaderSize, less the GC header itself); see instance.c. */
+static size_t managed_dict_bytes(const mp_type *t)
+{
+    return t->tp_flags & MP_TPFLAGS_MANAGED_DICT ? 2 * sizeof(mp_object *) : 0;
+}
+
 static mp_object *gc_alloc(mp_type *t, size_t object_bytes)
 {
-    mp_gc_head *g = mp_object_malloc(sizeof *g + object_bytes);
-    if (!g)
+    size_t managed = managed_dict_bytes(t);
+    char *block = mp_object_malloc(managed + sizeof(mp_gc_head) + object_bytes);
+    if (!block)
         return NULL;
+    memset(block, 0, managed);
+    mp_gc_head *g = (mp_gc_head *)(block + managed);
     g->gc_next = g->gc_prev = 0;
     generation *young = &gcs.gens[0];
     young->count++;
@@ -270,10 +281,11 @@ void mp_gc_del(mp_object *o)
         list_remove(g);
     if (gcs.gens[0].count > 0)
         gcs.gens[0].count--;
+    char *block = (char *)g - managed_dict_bytes(o->ob_type);
 #ifdef MP_DEBUG
-    mp_object_free_named(g, o->ob_type->tp_name);
+    mp_object_free_named(block, o->ob_type->tp_name);
 #else
-    mp_object_free(g);
+    mp_object_free(block);
 #endif
 }
 
@@ -424,12 +436,14 @@ static bool tuple_may_be_untracked(mp_object *t)
  *
  * Two of CPython's later walks over the survivors happen here, in the
  * same order: untrack_tuples (a reachable tuple of atoms leaves the list)
- * and the count of survivors, which is returned. */
-static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
+ * and the count of survivors, which is returned. *dicts counts the dicts
+ * among them, for untrack_dicts. */
+static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, mp_ssize_t *dicts)
 {
     mp_gc_head *prev = young;
     mp_gc_head *g = next_of(young);
     mp_ssize_t survivors = 0;
+    *dicts = 0;
     while (g != young) {
         if (gc_refs(g)) {
             mp_object *o = MP_FROM_GC(g);
@@ -442,6 +456,7 @@ static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
                 set_prev(g, prev);
                 prev = g;
                 survivors++;
+                *dicts += o->ob_type == &mp_type_dict;
             }
         } else {
             /* Tentatively unreachable: off the young list (single-linked
@@ -462,8 +477,9 @@ static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable)
 
 /* Steps 1 to 3 over base, which holds every tracked object not frozen if
  * full: the unreachable go to unreachable, still marked (their unreachable
- * bit set, and collecting); returns the survivors. */
-static mp_ssize_t deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full)
+ * bit set, and collecting); returns the survivors, *dicts of them dicts. */
+static mp_ssize_t deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full,
+                                     mp_ssize_t *dicts)
 {
     validate_list(base, 0, 0);
     if (full) {
@@ -473,9 +489,29 @@ static mp_ssize_t deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, 
         subtract_refs(base);
     }
     list_init(unreachable);
-    mp_ssize_t survivors = move_unreachable(base, unreachable);
+    mp_ssize_t survivors = move_unreachable(base, unreachable, dicts);
     validate_list(base, 0, 0);
     return survivors;
+}
+
+/* untrack_dicts, in full collections only (CPython's defence against
+ * quadratic build-up of dicts of atoms): a walk of its own, after every
+ * tuple of atoms has gone, since a dict may hold such a tuple. Returns how
+ * many left the list. */
+static mp_ssize_t untrack_dicts(mp_gc_head *young)
+{
+    mp_ssize_t n = 0;
+    mp_gc_head *g = next_of(young);
+    while (g != young) {
+        mp_gc_head *next = next_of(g);
+        mp_object *o = MP_FROM_GC(g);
+        if (o->ob_type == &mp_type_dict && mp_dict_may_untrack(o)) {
+            list_remove(g);
+            n++;
+        }
+        g = next;
+    }
+    return n;
 }
 
 /* ---- steps 4 and 5: weak references, finalizers, look again, clear ----------------------------- */
@@ -564,7 +600,8 @@ static mp_ssize_t handle_resurrected_objects(mp_gc_head *unreachable,
 {
     for (mp_gc_head *g = next_of(unreachable); g != unreachable; g = next_of(g))
         g->gc_prev &= ~PREV_MASK_COLLECTING;
-    deduce_unreachable(unreachable, still_unreachable, false);
+    mp_ssize_t dicts;
+    deduce_unreachable(unreachable, still_unreachable, false, &dicts);
     mp_ssize_t n = 0;
     for (mp_gc_head *g = next_of(still_unreachable); g != still_unreachable; g = next_of(g)) {
         g->gc_next &= ~NEXT_MASK_UNREACHABLE;
@@ -646,7 +683,8 @@ static mp_ssize_t gc_collect_main(int generation, mp_ssize_t *collected_out)
     validate_list(old, 0, 0);
 
     mp_gc_head unreachable;
-    mp_ssize_t survivors = deduce_unreachable(young, &unreachable, young == old);
+    mp_ssize_t dicts;
+    mp_ssize_t survivors = deduce_unreachable(young, &unreachable, young == old, &dicts);
     LOG_PHASE("reachable %td", survivors);
 
     /* Survivors grow older. */
@@ -655,6 +693,8 @@ static mp_ssize_t gc_collect_main(int generation, mp_ssize_t *collected_out)
             gcs.long_lived_pending += survivors;
         list_merge(young, old);
     } else {
+        if (dicts)
+            survivors -= untrack_dicts(young);
         gcs.long_lived_pending = 0;
         gcs.long_lived_total = survivors;
     }

@@ -35,7 +35,8 @@ _Static_assert(sizeof(mp_gc_head) == 16, "CPython 3.11's PyGC_Head is 16 bytes")
 
 /* _PyObject_GC_New / _PyObject_GC_NewVar: an untracked container with a
  * count of 1. Counts as an allocation for generation 0, and may start an
- * automatic collection first. */
+ * automatic collection first. A type with a managed __dict__ gets its two
+ * words before the GC header too, NULL. */
 mp_object *mp_gc_new(mp_type *t);
 mp_varobject *mp_gc_new_var(mp_type *t, mp_ssize_t nitems);
 /* PyObject_GC_Del: releases a container's memory, GC header included. */

@@ -67,6 +67,7 @@
 #include "list.h"
 #include "str.h"
 #include "tuple.h"
+#include "weakref.h"
 
 _Static_assert(sizeof(mp_gen) == 48, "the generator's fixed part: 64 bytes with the GC header");
 
@@ -90,6 +91,7 @@ mp_object *mp_gen_new(const mp_gen_code *code)
     g->gi_resume = 0;
     g->gi_frame_state = MP_FRAME_CREATED;
     memset(g->gi_locals, 0, (size_t)slots * sizeof(mp_gen_slot));
+    mp_gc_track(MP_OBJ(g));
     return MP_OBJ(g);
 }
 
@@ -140,6 +142,8 @@ int mp_gen_close(mp_object *o)
 static void gen_dealloc(mp_object *o)
 {
     mp_gen *g = as_gen(o);
+    mp_gc_untrack(o);
+    mp_object_clear_weakrefs(o);
     mp_object **refs = gen_refs(g);
     for (size_t i = 0; i < g->gi_code->co_nrefs; i++)
         MP_XDECREF(refs[i]);

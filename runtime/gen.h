@@ -73,7 +73,7 @@ typedef union mp_gen_slot {
 typedef struct mp_gen {
     mp_varobject ob_base; /* ob_size: slots of locals */
     const mp_gen_code *gi_code;
-    mp_object *gi_weakreflist; /* for the weak references to come; NULL */
+    struct mp_weakref *gi_weakreflist; /* the weak references to this generator */
     int gi_resume;             /* where the step goes on: 0 at the start, then a yield's line */
     signed char gi_frame_state;
     mp_gen_slot gi_locals[]; /* the locals struct */

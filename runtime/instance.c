@@ -45,11 +45,12 @@
  *   - Every instance holds a reference to its class; the class holds the
  *     shared keys, which the values arrays are indexed by; a class dies
  *     when its last instance (and the last other reference) does.
- *   - The weak reference list stays empty: weak references are not
- *     modelled yet.
+ *   - An instance is tracked by the collector from birth to its dealloc,
+ *     and again while its __del__ runs there (PEP 442's resurrection).
  *
  * Where the model differs from CPython: a class has no attributes of its
- * own (no methods, no class variables, no base but object), so looking up
+ * own (no methods but a __del__ written in C, no class variables, no base
+ * but object), so looking up
  * an attribute consults only the slots, then the instance's values or
  * dict; class objects are not GC containers (holding no objects but
  * strings, they cannot be in a cycle). CPython reuses freed dicts from a
@@ -71,6 +72,7 @@
 #include "internal.h"
 #include "obmalloc.h"
 #include "str.h"
+#include "weakref.h"
 
 /* A slot's member descriptor: where the attribute of that name lives. */
 typedef struct member {
@@ -282,29 +284,32 @@ mp_object *mp_instance_new(mp_object *cls)
         return NULL;
     }
     mp_class *c = (mp_class *)cls;
-    size_t pre = mp_type_preheader_size(&c->type);
-    size_t bytes = pre + (size_t)c->type.tp_basicsize;
-    char *block = mp_object_malloc(bytes);
-    if (!block)
+    mp_object *o = mp_gc_new(&c->type);
+    if (!o)
         return NULL;
-    memset(block, 0, bytes);
-    mp_object *o = (mp_object *)(block + pre);
-    mp_object_init(o, &c->type);
+    memset(o + 1, 0, (size_t)c->type.tp_basicsize - sizeof *o);
     if (has_dict(c) && !(managed(o)->values = mp_dict_values_new_for_instance(c->cached_keys))) {
-        mp_object_free(block);
+        mp_gc_del(o);
         return NULL;
     }
     MP_INCREF(cls);
+    mp_gc_track(o);
     return o;
 }
 
 static mp_object **first_slot(mp_object *o) { return (mp_object **)(o + 1); }
 
-/* subtype_dealloc: the slots, then the attributes (in key order), then the
- * memory, and only then the class, which may die with its last instance. */
+/* subtype_dealloc: __del__ first, which may resurrect the instance; then
+ * the weak references are cleared (so __del__ still saw them alive), then
+ * the slots, the attributes (in key order), the memory, and only then the
+ * class, which may die with its last instance. */
 static void instance_dealloc(mp_object *o)
 {
     mp_class *c = class_of(o);
+    mp_gc_untrack(o);
+    if (c->type.tp_finalize && mp_object_call_finalizer_from_dealloc(o))
+        return;
+    mp_object_clear_weakrefs(o);
     for (mp_ssize_t i = 0; i < c->nslots; i++)
         MP_CLEAR(first_slot(o)[i]);
     if (has_dict(c)) {
@@ -314,12 +319,7 @@ static void instance_dealloc(mp_object *o)
         else
             MP_XDECREF(m->dict);
     }
-    char *block = (char *)o - mp_type_preheader_size(&c->type);
-#ifdef MP_DEBUG
-    mp_object_free_named(block, c->type.tp_name);
-#else
-    mp_object_free(block);
-#endif
+    mp_gc_del(o);
     MP_DECREF(c);
 }
 
@@ -511,6 +511,17 @@ mp_object *mp_class_new(const char *name, const char *const *slots)
         return NULL;
     }
     return MP_OBJ(c);
+}
+
+int mp_class_set_del(mp_object *cls, void (*del)(mp_object *self))
+{
+    if (!mp_class_check(cls)) {
+        mp_err_format(MP_ERR_TYPE, "can't set attributes of built-in/extension type '%s'",
+                      ((mp_type *)cls)->tp_name);
+        return -1;
+    }
+    ((mp_type *)cls)->tp_finalize = del;
+    return 0;
 }
 
 void mp_class_dealloc(mp_object *o)

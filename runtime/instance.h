@@ -24,6 +24,13 @@ mp_object *mp_class_new(const char *name, const char *const *slots);
 /* True for a class made by mp_class_new. */
 bool mp_class_check(const mp_object *o);
 
+/* class A: def __del__(self): ... -- del(self) runs once before an
+ * instance dies, by its count reaching zero or by the cycle collector
+ * (PEP 442); it may resurrect self by storing a new reference to it.
+ * Errors it leaves are printed as unraisable. TypeError for anything but
+ * a class made by mp_class_new. */
+int mp_class_set_del(mp_object *cls, void (*del)(mp_object *self));
+
 /* cls(): a new instance, holding a reference to its class; TypeError
  * "cannot create 'int' instances" for anything but such a class. */
 mp_object *mp_instance_new(mp_object *cls);

@@ -7,7 +7,9 @@
 #define MP_INTERNAL_H
 
 #include "abstract.h"
+#include "gc.h"
 #include "object.h"
+#include "tuple.h"
 
 /* Each module's part of mp_init / mp_fini; an init returns -1 on failure. */
 int mp_int_init(void);
@@ -103,6 +105,20 @@ int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
         .tp_iternext = var##_next,                                                             \
     }
 
+/* _PyObject_GC_MAY_BE_TRACKED: o is a container that is tracked or may be
+ * later. A tuple untracked by a collection never is again (it cannot
+ * change), so a dict holding only such things needs no tracking either. */
+static inline bool mp_gc_may_be_tracked(mp_object *o)
+{
+    if (!mp_type_is_gc(o->ob_type))
+        return false;
+    return o->ob_type != &mp_type_tuple || MP_AS_GC(o)->gc_next != 0;
+}
+
+/* Whether _PyDict_MaybeUntrack would untrack d: it holds nothing that may
+ * be tracked. A full collection untracks such dicts (dict.c). */
+bool mp_dict_may_untrack(mp_object *d);
+
 /* ---- weak references, for the collector (weakref.c) ----------------------- */
 struct mp_weakref;
 /* _PyWeakref_ClearRef: unlinks r from its referent, which it no longer
@@ -110,6 +126,9 @@ struct mp_weakref;
 void mp_weakref_clear_ref(struct mp_weakref *r);
 /* Runs r's callback if it has one, once, and drops it. */
 void mp_weakref_run_callback(struct mp_weakref *r);
+/* clear_weakref, for the deallocs and tp_clears of weakref.ref's subtypes:
+ * clears r and drops its callback without running it. */
+void mp_weakref_clear(struct mp_weakref *r);
 
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -118,6 +118,7 @@ mp_object *mp_lru_new(mp_ssize_t maxsize)
     c->cache = cache;
     c->maxsize = maxsize < 0 ? -1 : maxsize;
     c->hits = c->misses = 0;
+    mp_gc_track(MP_OBJ(c));
     return MP_OBJ(c);
 }
 
@@ -223,6 +224,7 @@ void mp_lru_clear(mp_object *o)
 static void lru_dealloc(mp_object *o)
 {
     mp_lru *c = as_lru(o);
+    mp_gc_untrack(o);
     clear_entries(c);
     MP_DECREF(c->cache);
     mp_gc_del(o);

@@ -59,6 +59,7 @@ static pipe_object *pipe_new(mp_type *t, mp_object *iterable)
         return NULL;
     }
     p->it = it;
+    mp_gc_track(MP_OBJ(p));
     return p;
 }
 
@@ -108,6 +109,7 @@ static mp_object *filter_next(mp_object *o)
 
 static void pipe_dealloc(mp_object *o)
 {
+    mp_gc_untrack(o);
     MP_XDECREF(((pipe_object *)o)->it);
     mp_gc_del(o);
 }

@@ -37,6 +37,7 @@
 #include "gc.h"
 #include "internal.h"
 #include "obmalloc.h"
+#include "weakref.h"
 
 #define MP_SET_LINEAR_PROBES 9 /* slots looked at after the first, before a jump */
 #define MP_SET_PERTURB_SHIFT 5 /* bits of the hash fed into each jump */
@@ -355,6 +356,7 @@ mp_object *mp_set_new(mp_object *iterable)
     empty_to_minsize(so);
     so->finger = 0;
     so->weakreflist = NULL;
+    mp_gc_track(MP_OBJ(so));
     if (iterable && mp_set_update(MP_OBJ(so), iterable) < 0) {
         MP_DECREF(so);
         return NULL;
@@ -443,6 +445,8 @@ mp_ssize_t mp_set_size(mp_object *s) { return as_set(s)->used; }
 static void set_dealloc(mp_object *o)
 {
     mp_set *so = as_set(o);
+    mp_gc_untrack(o);
+    mp_object_clear_weakrefs(o);
     mp_ssize_t used = so->used;
     for (mp_set_entry *e = so->table; used > 0; e++) {
         if (is_active(e)) {
@@ -571,6 +575,7 @@ static mp_object *set_iter_new(mp_object *o)
     it->si_used = as_set(o)->used;
     it->si_pos = 0;
     it->len = as_set(o)->used;
+    mp_gc_track(MP_OBJ(it));
     return MP_OBJ(it);
 }
 
@@ -596,6 +601,7 @@ static mp_object *set_iter_next(mp_object *o)
 
 static void set_iter_dealloc(mp_object *o)
 {
+    mp_gc_untrack(o);
     MP_XDECREF(((set_iter *)o)->si_set);
     mp_gc_del(o);
 }

@@ -26,7 +26,7 @@ typedef struct mp_set {
     mp_hash_t hash;   /* frozenset's cached hash; always -1 for a set */
     mp_ssize_t finger; /* where set.pop() looks first */
     mp_set_entry smalltable[MP_SET_MINSIZE];
-    mp_object *weakreflist; /* for the weak references to come; NULL */
+    struct mp_weakref *weakreflist; /* the weak references to this set */
 } mp_set;
 
 extern mp_type mp_type_set;

@@ -716,3 +716,163 @@ Test(gc, debug_stats_prints_cpythons_lines)
     cr_expect(strstr(text, "s elapsed\n"));
     MP_DECREF(keep);
 }
+
+/* ---- the runtime's other containers --------------------------------------------------- */
+
+/* python3: d = {}; gc.is_tracked(d) -> False; d[1] = 2 -> False;
+ *   d[2] = [] -> True */
+Test(gc, a_dict_is_tracked_only_once_it_holds_a_container)
+{
+    mp_object *d = mp_dict_new(), *one = mp_int_from_long(1), *two = mp_int_from_long(2);
+    mp_object *l = mp_list_new(0);
+    cr_expect_not(mp_gc_is_tracked(d));
+    mp_dict_setitem(d, one, two);
+    cr_expect_not(mp_gc_is_tracked(d));
+    mp_dict_setitem(d, two, l);
+    cr_expect(mp_gc_is_tracked(d));
+    MP_DECREF(d);
+    MP_DECREF(one);
+    MP_DECREF(two);
+    MP_DECREF(l);
+}
+
+/* python3: d = {}; d['t'] = tuple([1, 2]); gc.collect(0); gc.is_tracked(d)
+ *   -> True; gc.collect(); gc.is_tracked(d) -> False: only a full
+ *   collection untracks dicts, after the tuple of atoms has gone. */
+Test(gc, a_full_collection_untracks_dicts_of_atoms)
+{
+    mp_object *d = mp_dict_new(), *key = mp_str_from_utf8("t");
+    mp_object *one = mp_int_from_long(1), *two = mp_int_from_long(2);
+    mp_object *t = mp_tuple_pack(2, one, two);
+    mp_dict_setitem(d, key, t);
+    cr_expect(mp_gc_is_tracked(d));
+    mp_gc_collect(0);
+    cr_expect(mp_gc_is_tracked(d));
+    cr_expect_not(mp_gc_is_tracked(t));
+    mp_gc_collect(2);
+    cr_expect_not(mp_gc_is_tracked(d));
+    MP_DECREF(d);
+    MP_DECREF(key);
+    MP_DECREF(one);
+    MP_DECREF(two);
+    MP_DECREF(t);
+}
+
+/* python3: a = {}; b = {}; a['b'] = b; b['a'] = a; del a, b; gc.collect()
+ *   -> 2 */
+Test(gc, a_pair_of_dicts_in_a_cycle_counts_2)
+{
+    mp_object *a = mp_dict_new(), *b = mp_dict_new();
+    mp_object *ka = mp_str_from_utf8("a"), *kb = mp_str_from_utf8("b");
+    mp_dict_setitem(a, kb, b);
+    mp_dict_setitem(b, ka, a);
+    MP_DECREF(a);
+    MP_DECREF(b);
+    cr_expect_eq(mp_gc_collect(-1), 2);
+    MP_DECREF(ka);
+    MP_DECREF(kb);
+}
+
+/* python3: class A: pass; x = A(); y = A(); x.o = y; y.o = x; del x, y;
+ *   gc.collect() -> 2; x = A(); x.s = x; del x; gc.collect() -> 1; and
+ *   with x.__dict__ and y.__dict__ asked for first, 4 */
+Test(gc, instances_count_as_one_object_until_their_dict_is_made)
+{
+    mp_object *cls = mp_class_new("A", NULL);
+    for (int with_dicts = 0; with_dicts <= 1; with_dicts++) {
+        mp_object *x = mp_instance_new(cls), *y = mp_instance_new(cls);
+        mp_object_setattr_str(x, "o", y);
+        mp_object_setattr_str(y, "o", x);
+        if (with_dicts) {
+            MP_DECREF(mp_instance_dict(x));
+            MP_DECREF(mp_instance_dict(y));
+        }
+        MP_DECREF(x);
+        MP_DECREF(y);
+        cr_expect_eq(mp_gc_collect(-1), with_dicts ? 4 : 2);
+    }
+    mp_object *s = mp_instance_new(cls);
+    mp_object_setattr_str(s, "s", s);
+    MP_DECREF(s);
+    cr_expect_eq(mp_gc_collect(-1), 1);
+    MP_DECREF(cls);
+}
+
+static int dels;
+static mp_object *resurrected;
+
+static void count_del(mp_object *self)
+{
+    dels++;
+    if (!resurrected && node_resurrect)
+        resurrected = mp_newref(self);
+}
+
+/* python3: class D: def __del__(self): print("D.__del__"); a cycle of two
+ *   D's: gc.collect() prints it twice and returns 2 */
+Test(gc, instances_with_del_in_a_cycle_are_finalized_and_freed)
+{
+    mp_object *cls = mp_class_new("D", NULL);
+    cr_assert_eq(mp_class_set_del(cls, count_del), 0);
+    mp_object *x = mp_instance_new(cls), *y = mp_instance_new(cls);
+    mp_object_setattr_str(x, "o", y);
+    mp_object_setattr_str(y, "o", x);
+    MP_DECREF(x);
+    MP_DECREF(y);
+    cr_expect_eq(mp_gc_collect(-1), 2);
+    cr_expect_eq(dels, 2);
+    MP_DECREF(cls);
+}
+
+Test(gc, an_instance_resurrected_by_del_lives_and_is_finalized_once)
+{
+    node_resurrect = true;
+    mp_object *cls = mp_class_new("D", NULL);
+    mp_class_set_del(cls, count_del);
+    mp_object *x = mp_instance_new(cls);
+    MP_DECREF(x);
+    cr_expect_eq(resurrected, x);
+    cr_expect_eq(dels, 1);
+    cr_expect(mp_gc_is_tracked(x));
+    mp_object *r = resurrected;
+    resurrected = NULL;
+    node_resurrect = false;
+    MP_DECREF(r);
+    cr_expect_eq(dels, 1);
+    MP_DECREF(cls);
+}
+
+Test(gc, set_del_refuses_what_is_not_a_class)
+{
+    cr_expect_eq(mp_class_set_del(MP_OBJ(&mp_type_list), count_del), -1);
+    cr_expect_eq(mp_err_occurred(), MP_ERR_TYPE);
+    mp_err_clear();
+}
+
+/* Every kind of container made, tied into one cycle through a list, and
+ * dropped: the collector finds them all. */
+Test(gc, a_cycle_through_every_container_type_is_collected)
+{
+    mp_object *hub = mp_list_new(0);
+    mp_object *cls = mp_class_new("A", NULL);
+    mp_object *inst = mp_instance_new(cls);
+    mp_object_setattr_str(inst, "hub", hub);
+    mp_object *d = mp_dict_new(), *key = mp_str_from_utf8("hub");
+    mp_dict_setitem(d, key, hub);
+    mp_object *t = mp_tuple_pack(1, hub);
+    mp_object *range = mp_range_new(0, 3, 1);
+    mp_object *sq = mp_gen_squares(range);
+    mp_object *items[] = {inst, d, t, sq, mp_object_getiter(hub), mp_object_getiter(d)};
+    size_t n = sizeof items / sizeof items[0];
+    for (size_t i = 0; i < n; i++)
+        mp_list_append(hub, items[i]);
+    for (size_t i = 0; i < n; i++)
+        MP_DECREF(items[i]);
+    MP_DECREF(hub);
+    MP_DECREF(key);
+    MP_DECREF(range);
+    size_t before = blocks_in_use();
+    cr_expect_eq(mp_gc_collect(-1), 7, "hub, instance, dict, tuple, generator, two iterators");
+    cr_expect_lt(blocks_in_use(), before);
+    MP_DECREF(cls);
+}

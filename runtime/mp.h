@@ -26,6 +26,7 @@
 #include "tracemalloc.h"
 #include "tuple.h"
 #include "weakref.h"
+#include "weakvaluedict.h"
 
 /* Py_Initialize: 0, or -1 with the error set. */
 int mp_init(void);

@@ -16,6 +16,7 @@
 #include "weakref.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "error.h"
 #include "gc.h"
@@ -69,7 +70,7 @@ void mp_weakref_clear_ref(mp_weakref *r)
 }
 
 /* Clears r and forgets its callback without running it. */
-static void clear_weakref(mp_weakref *r)
+void mp_weakref_clear(mp_weakref *r)
 {
     mp_weakref_clear_ref(r);
     r->wr_callback = NULL;
@@ -106,6 +107,7 @@ mp_object *mp_weakref_new_subtype(mp_type *t, mp_object *o, mp_weakref_callback 
     mp_weakref *r = (mp_weakref *)mp_gc_new(t);
     if (!r)
         return NULL;
+    memset(r + 1, 0, (size_t)t->tp_basicsize - sizeof *r); /* a subtype's own fields */
     r->wr_object = o;
     r->wr_callback = callback;
     r->wr_callback_arg = arg ? mp_newref(arg) : NULL;
@@ -160,7 +162,7 @@ void mp_object_clear_weakrefs(mp_object *o)
             *tail = r;
             tail = &r->wr_next;
         } else {
-            clear_weakref(r);
+            mp_weakref_clear(r);
         }
     }
     while (to_call) {
@@ -177,7 +179,7 @@ void mp_object_clear_weakrefs(mp_object *o)
 static void weakref_dealloc(mp_object *o)
 {
     mp_gc_untrack(o);
-    clear_weakref((mp_weakref *)o);
+    mp_weakref_clear((mp_weakref *)o);
     mp_gc_del(o);
 }
 
@@ -189,7 +191,7 @@ static int weakref_traverse(mp_object *o, mp_visitproc visit, void *arg)
 
 static int weakref_clear(mp_object *o)
 {
-    clear_weakref((mp_weakref *)o);
+    mp_weakref_clear((mp_weakref *)o);
     return 0;
 }
 

@@ -77,7 +77,7 @@ static mp_type node_type = {
 };
 
 /* The same with a __del__. */
-static mp_type fnode_type = {
+__attribute__((unused)) static mp_type fnode_type = {
     .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
     .tp_name = "fnode",
     .tp_basicsize = sizeof(node),

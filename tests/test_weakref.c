@@ -285,3 +285,68 @@ Test(weakref, a_callback_error_is_unraisable_and_the_pending_one_survives)
     fflush(stderr);
     cr_expect_stderr_eq_str("Exception ignored in: weakref callback\nValueError: from the callback\n");
 }
+
+/* ---- the runtime's types -------------------------------------------------------- */
+
+/* python3: class S: __slots__ = ('x',); weakref.ref(S()) -> TypeError:
+ *   cannot create weak reference to 'S' object; with '__weakref__' listed,
+ *   and for class A: pass, it works */
+Test(weakref, instances_accept_them_unless_slots_leave_no_room)
+{
+    mp_object *plain = mp_class_new("A", NULL);
+    static const char *const x_only[] = {"x", NULL}, *const x_and_weak[] = {"x", "__weakref__", NULL};
+    mp_object *slotted = mp_class_new("S", x_only);
+    mp_object *weak = mp_class_new("W", x_and_weak);
+    mp_object *a = mp_instance_new(plain), *s = mp_instance_new(slotted), *w = mp_instance_new(weak);
+    mp_object *ra = mp_weakref_new(a, NULL, NULL), *rw = mp_weakref_new(w, NULL, NULL);
+    cr_expect_not_null(ra);
+    cr_expect_not_null(rw);
+    cr_expect_null(mp_weakref_new(s, NULL, NULL));
+    cr_expect_str_eq(mp_err_message(), "cannot create weak reference to 'S' object");
+    mp_err_clear();
+    MP_DECREF(a);
+    MP_DECREF(w);
+    cr_expect_null(mp_weakref_get_object(ra));
+    cr_expect_null(mp_weakref_get_object(rw));
+    MP_DECREF(ra);
+    MP_DECREF(rw);
+    MP_DECREF(s);
+    MP_DECREF(plain);
+    MP_DECREF(slotted);
+    MP_DECREF(weak);
+}
+
+/* python3: s = set(); r = weakref.ref(s, f); del s -> f runs; the same for
+ *   a generator */
+Test(weakref, sets_and_generators_call_back_when_they_die)
+{
+    mp_object *s = mp_set_new(NULL);
+    mp_object *range = mp_range_new(0, 3, 1);
+    mp_object *g = mp_gen_squares(range);
+    mp_object *rs = mp_weakref_new(s, record_call, NULL);
+    mp_object *rg = mp_weakref_new(g, record_call, NULL);
+    MP_DECREF(s);
+    cr_expect_eq(calls, 1);
+    cr_expect_eq(seen_refs[0], rs);
+    MP_DECREF(g);
+    cr_expect_eq(calls, 2);
+    cr_expect_eq(seen_refs[1], rg);
+    MP_DECREF(rs);
+    MP_DECREF(rg);
+    MP_DECREF(range);
+}
+
+/* python3: class A: pass; a = A(); r = weakref.ref(a); a.r = r; del a;
+ *   gc.collect() -> 0: nothing but a's count keeps it, and a weak
+ *   reference from itself is no cycle */
+Test(weakref, an_instance_holding_its_own_weak_reference_dies_by_count)
+{
+    mp_object *cls = mp_class_new("A", NULL);
+    mp_object *a = mp_instance_new(cls);
+    mp_object *r = mp_weakref_new(a, NULL, NULL);
+    mp_object_setattr_str(a, "r", r);
+    MP_DECREF(r);
+    MP_DECREF(a);
+    cr_expect_eq(mp_gc_collect(-1), 0);
+    MP_DECREF(cls);
+}

@@ -850,10 +850,13 @@ static void dict_dealloc(mp_object *o)
 {
     mp_dict *mp = as_dict(o);
     mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     if (mp->ma_values)
         mp_dict_values_free(mp->ma_keys, mp->ma_values);
     keys_decref(mp->ma_keys);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 /* str keys cannot be part of a cycle, so only other keys are visited. */

@@ -65,6 +65,7 @@
 #define PREV_MASK_FROZEN ((uintptr_t)4)
 #define PREV_SHIFT 3
 #define PREV_MASK (~(uintptr_t)0 << PREV_SHIFT)
+_Static_assert(~PREV_MASK == MP_GC_PREV_FLAG_BITS, "gc.h names the flag bits for trashcan.c");
 #define NEXT_MASK_UNREACHABLE ((uintptr_t)1)
 
 typedef struct generation {

@@ -28,6 +28,10 @@ typedef struct mp_gc_head {
 
 _Static_assert(sizeof(mp_gc_head) == 16, "CPython 3.11's PyGC_Head is 16 bytes");
 
+/* The low bits of gc_prev that hold the collector's flags (finalized,
+ * collecting, frozen); the bits above hold a pointer or gc_refs. */
+#define MP_GC_PREV_FLAG_BITS ((uintptr_t)7)
+
 #define MP_AS_GC(o) ((mp_gc_head *)(o) - 1)
 #define MP_FROM_GC(g) ((mp_object *)((mp_gc_head *)(g) + 1))
 

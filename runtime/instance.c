@@ -307,8 +307,12 @@ static void instance_dealloc(mp_object *o)
 {
     mp_class *c = class_of(o);
     mp_gc_untrack(o);
-    if (c->type.tp_finalize && mp_object_call_finalizer_from_dealloc(o))
+    if (!mp_trashcan_begin(o))
         return;
+    if (c->type.tp_finalize && mp_object_call_finalizer_from_dealloc(o)) {
+        mp_trashcan_end();
+        return;
+    }
     mp_object_clear_weakrefs(o);
     for (mp_ssize_t i = 0; i < c->nslots; i++)
         MP_CLEAR(first_slot(o)[i]);
@@ -321,6 +325,7 @@ static void instance_dealloc(mp_object *o)
     }
     mp_gc_del(o);
     MP_DECREF(c);
+    mp_trashcan_end();
 }
 
 static int instance_traverse(mp_object *o, mp_visitproc visit, void *arg)

@@ -119,6 +119,17 @@ static inline bool mp_gc_may_be_tracked(mp_object *o)
  * be tracked. A full collection untracks such dicts (dict.c). */
 bool mp_dict_may_untrack(mp_object *d);
 
+/* Py_TRASHCAN_BEGIN / Py_TRASHCAN_END (trashcan.c), around the body of a
+ * container's dealloc, after it untracks the container:
+ *
+ *     if (!mp_trashcan_begin(o))
+ *         return;              (deferred: the dealloc runs again later)
+ *     ...release the items, free the container...
+ *     mp_trashcan_end();
+ */
+bool mp_trashcan_begin(mp_object *o);
+void mp_trashcan_end(void);
+
 /* ---- weak references, for the collector (weakref.c) ----------------------- */
 struct mp_weakref;
 /* _PyWeakref_ClearRef: unlinks r from its referent, which it no longer

@@ -182,10 +182,13 @@ static void list_dealloc(mp_object *o)
 {
     mp_list *l = as_list(o);
     mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     for (mp_ssize_t i = MP_SIZE(l) - 1; i >= 0; i--)
         MP_XDECREF(l->ob_item[i]);
     mp_object_free(l->ob_item);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 static int list_traverse(mp_object *o, mp_visitproc visit, void *arg)

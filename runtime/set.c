@@ -446,6 +446,8 @@ static void set_dealloc(mp_object *o)
 {
     mp_set *so = as_set(o);
     mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     mp_object_clear_weakrefs(o);
     mp_ssize_t used = so->used;
     for (mp_set_entry *e = so->table; used > 0; e++) {
@@ -457,6 +459,7 @@ static void set_dealloc(mp_object *o)
     if (so->table != so->smalltable)
         mp_object_free(so->table);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 static int set_traverse(mp_object *o, mp_visitproc visit, void *arg)

@@ -64,9 +64,12 @@ static void tuple_dealloc(mp_object *o)
 {
     mp_tuple *t = (mp_tuple *)o;
     mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     for (mp_ssize_t i = MP_SIZE(t) - 1; i >= 0; i--)
         MP_XDECREF(t->ob_item[i]);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 static int tuple_traverse(mp_object *o, mp_visitproc visit, void *arg)

@@ -876,3 +876,42 @@ Test(gc, a_cycle_through_every_container_type_is_collected)
     cr_expect_lt(blocks_in_use(), before);
     MP_DECREF(cls);
 }
+
+/* ---- the trashcan --------------------------------------------------------------------- */
+
+/* python3: x = None; for i in range(10**6): x = [x]; del x -> fine: each
+ * dealloc would call the next inside it, a million C frames deep, were
+ * deep ones not deferred (Py_TRASHCAN_BEGIN). Tuples, dicts, instances and
+ * lists take turns. */
+Test(gc, a_million_nested_containers_die_without_exhausting_the_stack)
+{
+    size_t before = blocks_in_use();
+    mp_object *cls = mp_class_new("Node", NULL);
+    mp_object *key = mp_str_from_utf8("next");
+    mp_object *x = mp_list_new(0);
+    for (int i = 0; i < 1000000; i++) {
+        mp_object *outer;
+        switch (i % 4) {
+        case 0:
+            outer = mp_tuple_pack(1, x);
+            break;
+        case 1:
+            outer = mp_dict_new();
+            mp_dict_setitem(outer, key, x);
+            break;
+        case 2:
+            outer = mp_instance_new(cls);
+            mp_object_setattr(outer, key, x);
+            break;
+        default:
+            outer = mp_list_new(0);
+            mp_list_append(outer, x);
+        }
+        MP_DECREF(x);
+        x = outer;
+    }
+    MP_DECREF(x);
+    MP_DECREF(key);
+    MP_DECREF(cls);
+    cr_expect_eq(blocks_in_use(), before);
+}

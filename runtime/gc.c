@@ -339,10 +339,34 @@ static inline void decref_gc_refs(mp_gc_head *g)
     g->gc_prev -= (uintptr_t)1 << PREV_SHIFT;
 }
 
-static void update_refs(mp_gc_head *containers)
+/* What the walks of steps 1 to 3 learn about the objects on the way. */
+typedef struct census {
+    mp_ssize_t objects;    /* in the generation(s) collected */
+    mp_ssize_t survivors;  /* reachable, still tracked */
+    mp_ssize_t untracked;  /* tuples of atoms let go */
+    mp_ssize_t dicts;      /* among the survivors, for untrack_dicts */
+    mp_ssize_t unreachable;
+    /* Objects whose death would need more than tp_clear: weak references,
+     * objects with weak references to them, finalizers not yet run. */
+    mp_ssize_t need_care;
+} census;
+
+static inline bool needs_care(mp_gc_head *g)
 {
-    for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g))
+    mp_object *o = MP_FROM_GC(g);
+    const mp_type *t = o->ob_type;
+    return (t->tp_flags & MP_TPFLAGS_WEAKREF) ||
+           (t->tp_weaklistoffset > 0 && *(mp_weakref **)((char *)o + t->tp_weaklistoffset)) ||
+           (t->tp_finalize && !is_finalized(g));
+}
+
+static void update_refs(mp_gc_head *containers, census *c)
+{
+    for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         start_gc_refs(g);
+        c->objects++;
+        c->need_care += needs_care(g);
+    }
 }
 
 static inline int visit_decref(mp_object *o, void *arg)
@@ -382,11 +406,13 @@ static inline int visit_decref_full(mp_object *o, void *arg)
  * An object's gc_refs starts the first time the walk or a reference
  * reaches it, so each object is read once fewer: over a heap larger than
  * the caches, a whole pass of memory traffic fewer. */
-static void update_and_subtract_refs(mp_gc_head *containers)
+static void update_and_subtract_refs(mp_gc_head *containers, census *c)
 {
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         if (!is_collecting(g))
             start_gc_refs(g);
+        c->objects++;
+        c->need_care += needs_care(g);
         traverse(MP_FROM_GC(g), visit_decref_full, NULL);
     }
 }
@@ -437,14 +463,11 @@ static bool tuple_may_be_untracked(mp_object *t)
  *
  * Two of CPython's later walks over the survivors happen here, in the
  * same order: untrack_tuples (a reachable tuple of atoms leaves the list)
- * and the count of survivors, which is returned. *dicts counts the dicts
- * among them, for untrack_dicts. */
-static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, mp_ssize_t *dicts)
+ * and the count of survivors, which go in the census. */
+static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census *c)
 {
     mp_gc_head *prev = young;
     mp_gc_head *g = next_of(young);
-    mp_ssize_t survivors = 0;
-    *dicts = 0;
     while (g != young) {
         if (gc_refs(g)) {
             mp_object *o = MP_FROM_GC(g);
@@ -453,11 +476,12 @@ static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, m
             if (mp_tuple_check(o) && tuple_may_be_untracked(o)) {
                 prev->gc_next = g->gc_next;
                 g->gc_next = 0;
+                c->untracked++;
             } else {
                 set_prev(g, prev);
                 prev = g;
-                survivors++;
-                *dicts += o->ob_type == &mp_type_dict;
+                c->survivors++;
+                c->dicts += o->ob_type == &mp_type_dict;
             }
         } else {
             /* Tentatively unreachable: off the young list (single-linked
@@ -473,26 +497,26 @@ static mp_ssize_t move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, m
     }
     young->gc_prev = (uintptr_t)prev;
     unreachable->gc_next &= ~NEXT_MASK_UNREACHABLE;
-    return survivors;
+    c->unreachable = c->objects - c->survivors - c->untracked;
 }
 
 /* Steps 1 to 3 over base, which holds every tracked object not frozen if
  * full: the unreachable go to unreachable, still marked (their unreachable
- * bit set, and collecting); returns the survivors, *dicts of them dicts. */
-static mp_ssize_t deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full,
-                                     mp_ssize_t *dicts)
+ * bit set, and collecting). */
+static census deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full)
 {
+    census c = {0};
     validate_list(base, 0, 0);
     if (full) {
-        update_and_subtract_refs(base);
+        update_and_subtract_refs(base, &c);
     } else {
-        update_refs(base);
+        update_refs(base, &c);
         subtract_refs(base);
     }
     list_init(unreachable);
-    mp_ssize_t survivors = move_unreachable(base, unreachable, dicts);
+    move_unreachable(base, unreachable, &c);
     validate_list(base, 0, 0);
-    return survivors;
+    return c;
 }
 
 /* untrack_dicts, in full collections only (CPython's defence against
@@ -601,8 +625,7 @@ static mp_ssize_t handle_resurrected_objects(mp_gc_head *unreachable,
 {
     for (mp_gc_head *g = next_of(unreachable); g != unreachable; g = next_of(g))
         g->gc_prev &= ~PREV_MASK_COLLECTING;
-    mp_ssize_t dicts;
-    deduce_unreachable(unreachable, still_unreachable, false, &dicts);
+    deduce_unreachable(unreachable, still_unreachable, false);
     mp_ssize_t n = 0;
     for (mp_gc_head *g = next_of(still_unreachable); g != still_unreachable; g = next_of(g)) {
         g->gc_next &= ~NEXT_MASK_UNREACHABLE;
@@ -684,25 +707,31 @@ static mp_ssize_t gc_collect_main(int generation, mp_ssize_t *collected_out)
     validate_list(old, 0, 0);
 
     mp_gc_head unreachable;
-    mp_ssize_t dicts;
-    mp_ssize_t survivors = deduce_unreachable(young, &unreachable, young == old, &dicts);
-    LOG_PHASE("reachable %td", survivors);
+    census c = deduce_unreachable(young, &unreachable, young == old);
+    LOG_PHASE("reachable %td, unreachable %td", c.survivors, c.unreachable);
 
     /* Survivors grow older. */
     if (young != old) {
         if (generation == MP_GC_GENERATIONS - 2)
-            gcs.long_lived_pending += survivors;
+            gcs.long_lived_pending += c.survivors;
         list_merge(young, old);
     } else {
-        if (dicts)
-            survivors -= untrack_dicts(young);
+        if (c.dicts)
+            c.survivors -= untrack_dicts(young);
         gcs.long_lived_pending = 0;
-        gcs.long_lived_total = survivors;
+        gcs.long_lived_total = c.survivors;
     }
 
-    garbage_scan scan = scan_garbage(&unreachable, old);
-    LOG_PHASE("unreachable %td, weak reference callbacks run %td", scan.objects,
-              scan.callbacks_run);
+    /* Without weak references or finalizers among the objects collected,
+     * the walk over the unreachable has nothing to do but count them and
+     * clear their unreachable bits, and the census has counted them: the
+     * bits go as delete_garbage relinks or frees each one. */
+    garbage_scan scan = {.objects = c.unreachable};
+    if (c.need_care)
+        scan = scan_garbage(&unreachable, old);
+    else
+        validate_list(&unreachable, PREV_MASK_COLLECTING, NEXT_MASK_UNREACHABLE);
+    LOG_PHASE("weak reference callbacks run %td", scan.callbacks_run);
     if (gcs.debug & MP_GC_DEBUG_COLLECTABLE) {
         for (mp_gc_head *g = next_of(&unreachable); g != &unreachable; g = next_of(g))
             debug_cycle("collectable", MP_FROM_GC(g));

@@ -200,7 +200,7 @@ def cache(v, n):
     gc.collect()
     v["cycle_len_after_collect"] = len(d)
     try:
-        d["numbers"] = [1, 2, 3]
+        d["numbers"] = []
         v["wvd_refuses_list"] = False
     except TypeError as e:
         v["wvd_refuses_list"] = str(e) == "cannot create weak reference to 'list' object"
@@ -227,7 +227,7 @@ class Observer:
         delivered += 1
 
 
-class StrongSubject:
+class Subject:
     def __init__(self):
         self.observers = []
 
@@ -246,10 +246,7 @@ class StrongSubject:
             o.update()
 
 
-class WeakSubject:
-    def __init__(self):
-        self.observers = []
-
+class WeakSubject(Subject):
     def subscribe(self, o):
         # The callback is the list's own remove: a dead observer's entry
         # takes itself out of the list.
@@ -266,7 +263,7 @@ def observers_run(v, variant, rounds, per_round):
     global made, gone, delivered
     gc.collect()
     made = gone = 0
-    subject = WeakSubject() if variant == "weak" else StrongSubject()
+    subject = WeakSubject() if variant == "weak" else Subject()
     live = []
     current = []
     for _ in range(rounds):

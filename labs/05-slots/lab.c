@@ -79,6 +79,15 @@ static long long sizeof_dict_of(mp_object *o)
     return n;
 }
 
+/* o = cls(); o.x = 1; o.y = 2; sys.getsizeof(o.__dict__) */
+static long long sizeof_dict_of_new(mp_object *cls)
+{
+    mp_object *o = with_xy(cls);
+    long long n = sizeof_dict_of(o);
+    MP_DECREF(o);
+    return n;
+}
+
 /* any(type(r) is dict for r in gc.get_referents(o)): an instance's
  * traverse visits its dict once it has one, its values while it has none. */
 static bool refers_to_a_dict(mp_object *o)
@@ -322,27 +331,18 @@ static void step_materialize(long n)
                    "b_has_dict_after", true);
     lab_say("Each instance made takes one slot of room, so the same question gives 8 bytes "
             "less for each later instance, down to a room of 1 after a few dozen.");
-    static const struct {
-        const char *python, *key;
-        long room;
-    } later[] = {
-        {"c = B(); c.x = 1; c.y = 2", "sizeof_second_dict", 26},
-        {"d = B(); d.x = 1; d.y = 2", "sizeof_third_dict", 25},
-        {"others = [B() for i in range(40)]\ne = B(); e.x = 1; e.y = 2", "sizeof_later_dict", 1},
-    };
-    mp_object *others[40] = {0};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        lab_py("%s", later[i].python);
-        if (i == 2) {
-            for (int j = 0; j < 40; j++)
-                others[j] = must(mp_instance_new(B));
-        }
-        mp_object *o = with_xy(B);
-        char what[48];
-        snprintf(what, sizeof what, "sys.getsizeof(%c.__dict__)", "cde"[i]);
-        lab_check_int(0, what, sizeof_dict_of(o), later[i].key, DICT_BYTES + 8 * (2 + later[i].room));
-        MP_DECREF(o);
-    }
+    lab_py("c = B(); c.x = 1; c.y = 2");
+    lab_check_int(0, "sys.getsizeof(c.__dict__)", sizeof_dict_of_new(B), "sizeof_second_dict",
+                  DICT_BYTES + 8 * (2 + 26));
+    lab_py("d = B(); d.x = 1; d.y = 2");
+    lab_check_int(0, "sys.getsizeof(d.__dict__)", sizeof_dict_of_new(B), "sizeof_third_dict",
+                  DICT_BYTES + 8 * (2 + 25));
+    lab_py("others = [B() for i in range(40)]\ne = B(); e.x = 1; e.y = 2");
+    mp_object *others[40];
+    for (int j = 0; j < 40; j++)
+        others[j] = must(mp_instance_new(B));
+    lab_check_int(0, "sys.getsizeof(e.__dict__)", sizeof_dict_of_new(B), "sizeof_later_dict",
+                  DICT_BYTES + 8 * (2 + 1));
     for (int j = 0; j < 40; j++)
         MP_DECREF(others[j]);
     MP_DECREF(b);

@@ -70,7 +70,8 @@ def getsizeof_story(v):
 # ---- 2: bytes per instance, traced ---------------------------------------------------------
 
 
-def traced_per_instance(cls, names, n, keep):
+def traced_per_instance(cls, names, n):
+    keep = [None] * n  # made before tracing starts, as the lab's C array is
     tracemalloc.start()
     for i in range(n):
         o = cls()
@@ -83,7 +84,6 @@ def traced_per_instance(cls, names, n, keep):
 
 
 def bytes_per_instance(v, n):
-    keep = [None] * n
     dict_bytes, slots_bytes = [], []
     for k in range(MAX_K + 1):
         names = ["a%d" % i for i in range(k)]
@@ -92,10 +92,8 @@ def bytes_per_instance(v, n):
             pass
 
         Slotted = type("Slotted", (), {"__slots__": tuple(names)})
-        dict_bytes.append(traced_per_instance(Plain, names, n, keep))
-        keep[:] = [None] * n
-        slots_bytes.append(traced_per_instance(Slotted, names, n, keep))
-        keep[:] = [None] * n
+        dict_bytes.append(traced_per_instance(Plain, names, n))
+        slots_bytes.append(traced_per_instance(Slotted, names, n))
     for k in range(MAX_K + 1):
         v["dict_bytes_%d" % k] = dict_bytes[k]
         v["slots_bytes_%d" % k] = slots_bytes[k]
@@ -219,22 +217,20 @@ def attribute_speed(v, ops):
 # ---- 5: the AttributeError -------------------------------------------------------------------
 
 
+def caught(statement):
+    """What a failed statement raised, as (type(e).__name__, str(e))."""
+    try:
+        statement()
+    except AttributeError as e:
+        return type(e).__name__, str(e)
+    return "no error", "no error"
+
+
 def undeclared(v):
     s = S()
-    try:
-        s.z = 1
-        v["set_z_error"] = "no error"
-    except AttributeError as e:
-        v["set_z_error"] = str(e)
-        v["set_z_kind"] = type(e).__name__
-    try:
-        s.z
-    except AttributeError as e:
-        v["get_z_error"] = str(e)
+    v["set_z_kind"], v["set_z_error"] = caught(lambda: setattr(s, "z", 1))
+    v["get_z_error"] = caught(lambda: s.z)[1]
     v["s_has_dict"] = hasattr(s, "__dict__")
-    a = A()
-    a.z = 1
-    v["a_z"] = a.z
     D = type("D", (), {"__slots__": ("x", "y", "__dict__")})
     d = D()
     d.z = 1

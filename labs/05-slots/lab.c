@@ -193,12 +193,14 @@ static bool twin_bytes(const char *kind, int k, double *out)
     return lab_twin_real(key, out);
 }
 
-static void format_twin(char *buf, size_t n, bool have, double value)
+/* A twin figure with the given decimals, or `missing` when there is none. */
+static void format_twin(char *buf, size_t n, bool have, double value, int decimals,
+                        const char *missing)
 {
     if (have)
-        snprintf(buf, n, "%.2f", value);
+        snprintf(buf, n, "%.*f", decimals, value);
     else
-        snprintf(buf, n, "%s", "");
+        snprintf(buf, n, "%s", missing);
 }
 
 static double gap(double ours, double cpython) { return fabs(ours - cpython) / cpython; }
@@ -271,11 +273,13 @@ static void step_traced(long n)
             worst_gap = gap(dict, c_dict);
         if (have_slots && gap(slots, c_slots) > worst_gap)
             worst_gap = gap(slots, c_slots);
-        char dict_c[16], slots_c[16];
-        format_twin(dict_c, sizeof dict_c, have_dict, c_dict);
-        format_twin(slots_c, sizeof slots_c, have_slots, c_slots);
-        printf("   %3d %11.2f %9s %10.2f %11.2f %9s\n", k, dict, have_dict ? dict_c : "n/a",
-               predicted, slots, have_slots ? slots_c : "n/a");
+        char dict_c[32], slots_c[32];
+        format_twin(dict_c, sizeof dict_c, have_dict, c_dict, 2, "n/a");
+        format_twin(slots_c, sizeof slots_c, have_slots, c_slots, 2, "n/a");
+        printf("   %3d %11.2f %9s %10.2f %11.2f %9s\n", k, dict, dict_c, predicted, slots,
+               slots_c);
+        format_twin(dict_c, sizeof dict_c, have_dict, c_dict, 3, "");
+        format_twin(slots_c, sizeof slots_c, have_slots, c_slots, 3, "");
         lab_csv_row(csv, "%d,%.3f,%s,%.3f,%s", k, dict, dict_c, slots, slots_c);
     }
     putchar('\n');

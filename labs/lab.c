@@ -580,6 +580,11 @@ void lab_show_real(const char *what, double ours, const char *unit, const char *
     printf("%s·%s\n", DIM, RESET);
 }
 
+void lab_show_text(const char *what, const char *ours, const char *key)
+{
+    show(what, ours ? ours : "—", key);
+}
+
 static bool check_text_row(int claim, const char *what, const char *ours, const char *key,
                            const char *expected)
 {

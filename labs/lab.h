@@ -64,6 +64,9 @@ void lab_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * for what only CPython has. */
 void lab_show_int(const char *what, long long ours, const char *key);
 void lab_show_real(const char *what, double ours, const char *unit, const char *key);
+/* Shows a text beside the twin's; NULL ours shows as "—", for what only
+ * CPython has (the name of a specialized instruction, say). */
+void lab_show_text(const char *what, const char *ours, const char *key);
 
 /* Checks that ours == expected and CPython's == expected. */
 bool lab_check_int(int claim, const char *what, long long ours, const char *key, long long expected);

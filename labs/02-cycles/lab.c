@@ -28,6 +28,13 @@ static const lab_option options[] = {
     {0},
 };
 
+/* One Node of step 5, as CPython 3.11 lays it out: the object with its
+ * pre-header and GC header (sys.getsizeof(Node())), and its values array
+ * once the class's keys hold the one name 'other' and have shrunk to one
+ * spare slot: new_values(2) asks for round_up(2 + 2, 8) + 2 × 8 bytes. */
+#define NODE_BYTES 56
+#define NODE_VALUES_BYTES 24
+
 /* The attribute names, made once before anything is traced, as CPython's
  * compiler makes them once as constants of the code that uses them. */
 static mp_object *other_name, *me_name, *tag_name;
@@ -416,7 +423,7 @@ static void step_disable(void)
 {
     long n = cycles > 0 ? cycles : lab_quick() ? 2000 : 10000;
     long ns = samples > 0 ? samples : lab_quick() ? 20 : 50;
-    long long per_cycle = 2 * (56 + 24);
+    long long per_cycle = 2 * (NODE_BYTES + NODE_VALUES_BYTES);
     lab_step("gc.disable() lets cycles pile up");
     lab_say("A loop makes %ld cycles of two nodes and drops each one when the names move "
             "on to the next. The collector normally runs by itself whenever allocations "
@@ -452,12 +459,16 @@ static void step_disable(void)
     lab_show_int("# traced bytes after the loop, gc off", off.end, "off_end");
     long half = ns / 2, mid = sample_at(half, n, ns);
     double slope = (double)(off.mem[ns] - off.mem[half]) / (double)(n - mid);
-    lab_say("Each node is a 56-byte object (sys.getsizeof(Node())) plus a values array: "
+    mp_object *one = new_node();
+    lab_check_int(10, "sys.getsizeof(Node())", (long long)mp_getsizeof(one), "sizeof_node",
+                  NODE_BYTES);
+    MP_DECREF(one);
+    lab_say("Each node is a %d-byte object (sys.getsizeof(Node())) plus a values array: "
             "CPython 3.11's new_values(size) asks for round_up(size + 2, 8) + 8 × size "
             "bytes, and once a few dozen Nodes exist, size is the one name 'other' plus "
-            "one spare slot, 24 bytes. So each cycle left behind should hold 2 × (56 + 24) "
+            "one spare slot, %d bytes. So each cycle left behind should hold 2 × (%d + %d) "
             "= %lld bytes.",
-            per_cycle);
+            NODE_BYTES, NODE_VALUES_BYTES, NODE_BYTES, NODE_VALUES_BYTES, per_cycle);
     lab_check_int(10, "# bytes each cycle adds, gc off", (long long)(slope + 0.5),
                   "off_bytes_per_cycle", per_cycle);
     char what[96];

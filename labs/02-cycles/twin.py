@@ -24,6 +24,10 @@ class Node:
     pass
 
 
+# The lab's arithmetic for a two-node cycle: 2 × (56 + 24) bytes.
+CYCLE_BYTES = 160
+
+
 def traced():
     return tracemalloc.get_traced_memory()[0]
 
@@ -186,6 +190,7 @@ def disable(v, n, nsamples):
     gc.disable()
     start = pile(n, nsamples, off)
     end[0] = traced() - start
+    v["sizeof_node"] = sys.getsizeof(Node())
     v["off_collect"] = gc.collect()
     end[1] = traced() - start
     tracemalloc.stop()
@@ -194,7 +199,7 @@ def disable(v, n, nsamples):
     v["off_end"] = end[0]
     v["off_bytes"] = list(off)
     v["off_bytes_per_cycle"] = round((off[nsamples] - off[half]) / (n - half * n // nsamples))
-    v["off_grew_linearly"] = end[0] > 9 * n * 160 // 10
+    v["off_grew_linearly"] = end[0] > 9 * n * CYCLE_BYTES // 10
     v["on_stayed_bounded"] = max(on) * 4 < end[0]
     v["off_back"] = end[1] * 100 < end[0]
 

@@ -417,7 +417,7 @@ static void step_time(long n, long times)
             "so sum reads them back from wherever they landed, the larger n the further "
             "from the CPU's fastest caches; and dropping the list is one more pass over "
             "them. The generator's square is freed as soon as sum has added it, and the "
-            "next square gets the same block, still in the cache. Which side wins depends "
+            "next square can reuse its block, still in the cache. Which side wins depends "
             "on n and the machine: the generator is not slower by nature.",
             n, (double)list_estimate(n) / 1e6);
 }

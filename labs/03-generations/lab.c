@@ -24,9 +24,8 @@ static long lists = -1, heap = -1, cycles = -1;
 static const lab_option options[] = {
     {"--lists", "kept lists made in step 2 (default 100000; 10000 with --quick)", &lists, 10000,
      10000000},
-    {"--heap", "largest heap in lists, steps 3-5; 4 and 5 take the powers of ten from 1000 up to "
-               "it (default 1000000; 100000 with --quick)",
-     &heap, 10000, 10000000},
+    {"--heap", "steps 3-5's largest heap, in lists (default 1000000; 100000 with --quick)", &heap,
+     10000, 10000000},
     {"--cycles", "garbage cycles made per threshold in step 6 (default 100000; 30000 with --quick)",
      &cycles, 26000, 10000000},
     {0},
@@ -528,9 +527,10 @@ static void twin_full_at_text(const char *key, char *buf, size_t size)
         snprintf(buf, size, "n/a");
 }
 
-/* Builds each decade's heap under thresholds, checks the count of full
- * collections against the rules, and returns the last decade's in last. */
-static void fulls_by_decade(const char *name, const int thresholds[3], lab_csv *csv,
+/* Builds each decade's heap under thresholds and checks the count of full
+ * collections against the rules. Returns, for the last decade, how many
+ * the counts alone would have run; *last gets the ones that ran. */
+static long fulls_by_decade(const char *name, const int thresholds[3], lab_csv *csv,
                             timeline *last)
 {
     long sizes[MAX_DECADES];
@@ -566,11 +566,7 @@ static void fulls_by_decade(const char *name, const int thresholds[3], lab_csv *
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%ld", i ? ", " : "",
                                  without[i]);
     lab_say("Without the 25%% rule, the counts alone would have run %s full collections.", list);
-    if (thresholds == default_thresholds) {
-        found.biggest = sizes[nd - 1];
-        found.fulls = (long)last->n;
-        found.no_rule = without[nd - 1];
-    }
+    return without[nd - 1];
 }
 
 static void show_growth(const char *name, const timeline *last)
@@ -606,7 +602,10 @@ static void step_quarter_rule(void)
                                 "ours,cpython,rules,without_rule");
     lab_py("keep = []\nfor _ in range(N): keep.append([])");
     timeline last_default = {0}, last_low = {0};
-    fulls_by_decade("default", default_thresholds, csv, &last_default);
+    found.no_rule = fulls_by_decade("default", default_thresholds, csv, &last_default);
+    found.fulls = (long)last_default.n;
+    long sizes[MAX_DECADES];
+    found.biggest = sizes[decades(sizes) - 1];
     show_growth("default", &last_default);
     lab_say("At the default thresholds a full collection can come only every 133 "
             "collections, 93,233 containers, and the rule takes over only once the heap "

@@ -26,7 +26,7 @@ static const lab_option options[] = {
      10000000},
     {"--heap", "steps 3-5's largest heap, in lists (default 1000000; 100000 with --quick)", &heap,
      10000, 10000000},
-    {"--cycles", "garbage cycles made per threshold in step 6 (default 100000; 30000 with --quick)",
+    {"--cycles", "garbage cycles made per threshold in step 6 (default 60000; 30000 with --quick)",
      &cycles, 26000, 10000000},
     {0},
 };
@@ -856,7 +856,7 @@ int main(int argc, char **argv)
     step_promotion(heap);
     step_quarter_rule();
     step_pause();
-    step_tradeoff(cycles > 0 ? cycles : lab_quick() ? 30000 : 100000);
+    step_tradeoff(cycles > 0 ? cycles : lab_quick() ? 30000 : 60000);
     claim_generations();
     return lab_end();
 }

@@ -293,7 +293,7 @@ def main():
     args = twinlib.parse_args("lists", "heap", "cycles")
     lists = args.lists if args.lists is not None else (10000 if args.quick else 100000)
     heap = args.heap if args.heap is not None else (100000 if args.quick else 1000000)
-    cycles = args.cycles if args.cycles is not None else (30000 if args.quick else 100000)
+    cycles = args.cycles if args.cycles is not None else (30000 if args.quick else 60000)
     gc.collect()
     gc.freeze()
     v = {}

@@ -592,11 +592,12 @@ static void step_quarter_rule(void)
     lab_say("A program that builds a big structure keeps every object it makes, so each full "
             "collection examines everything made so far. If one ran after every 11 "
             "collections of generation 1, building a heap of n objects would cost time "
-            "quadratic in n. So CPython 3.11 adds a condition (gc_collect_generations in Modules/gcmodule.c): a full "
-            "collection also waits until the objects promoted into generation 2 since the "
-            "last one (long_lived_pending) reach a quarter of those that one left "
-            "(long_lived_total). Each heap below starts from a fresh gc.collect(); the "
-            "expected counts come from the rules, applied by counting alone.");
+            "quadratic in n. So CPython 3.11 adds a condition (gc_collect_generations in "
+            "Modules/gcmodule.c): a full collection also waits until the objects promoted "
+            "into generation 2 since the last one (long_lived_pending) reach a quarter of "
+            "those that one left (long_lived_total). Each heap below starts from a fresh "
+            "gc.collect(); the expected counts come from the rules, applied by counting "
+            "alone.");
     lab_csv *csv = lab_csv_open("full_collections.csv",
                                 "young_threshold,middle_threshold,old_threshold,lists,"
                                 "ours,cpython,rules,without_rule");

@@ -38,7 +38,7 @@
  *     collections of the generation below since their own last one.
  *   - A full collection runs automatically only when the objects that
  *     survived generation 1 since the last full one (long_lived_pending)
- *     exceed a quarter of those that survived the last full one
+ *     reach a quarter of those that survived the last full one
  *     (long_lived_total): CPython's rule against quadratic behaviour.
  *
  * Build switches: MP_STRESS_GC collects generation 0 at every container

@@ -49,6 +49,7 @@ const char *mp_err_name(mp_err_kind kind)
         [MP_ERR_ATTRIBUTE] = "AttributeError",
         [MP_ERR_ZERO_DIVISION] = "ZeroDivisionError",
         [MP_ERR_SYSTEM] = "SystemError",
+        [MP_ERR_RUNTIME] = "RuntimeError",
     };
     if ((unsigned)kind < sizeof names / sizeof names[0])
         return names[kind];

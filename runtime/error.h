@@ -25,6 +25,7 @@ typedef enum mp_err_kind {
     MP_ERR_ATTRIBUTE,      /* AttributeError */
     MP_ERR_ZERO_DIVISION,  /* ZeroDivisionError */
     MP_ERR_SYSTEM,         /* SystemError: the runtime was misused */
+    MP_ERR_RUNTIME,        /* RuntimeError */
 } mp_err_kind;
 
 void mp_err_set(mp_err_kind kind, const char *message); /* PyErr_SetString */

@@ -25,7 +25,7 @@ int mp_init(void)
     }
     mp_err_clear();
     mp_malloc_init();
-    if (mp_int_init() < 0 || mp_str_init() < 0 || mp_tuple_init() < 0)
+    if (mp_int_init() < 0 || mp_str_init() < 0 || mp_tuple_init() < 0 || mp_bytes_init() < 0)
         return -1;
     initialized = true;
     return 0;
@@ -35,6 +35,7 @@ void mp_fini(void)
 {
     if (!initialized)
         return;
+    mp_bytes_fini();
     mp_tuple_fini();
     mp_str_fini();
     mp_int_fini();

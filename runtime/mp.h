@@ -8,7 +8,11 @@
 #define MP_H
 
 #include "abstract.h"
+#include "array.h"
+#include "bytes.h"
+#include "deque.h"
 #include "error.h"
+#include "float.h"
 #include "gc.h"
 #include "int.h"
 #include "list.h"

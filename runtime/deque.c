@@ -1,9 +1,9 @@
 /* deque.c — double-ended queues: blocks of 64 references linked both
  * ways, O(1) at either end, and each deque's cache of emptied blocks.
  *
- * Models CPython 3.11's Modules/_collectionsmodule.c. Read
- * deque_append_internal and mp_deque_popleft first: every other operation
- * is built on moving the two ends.
+ * Models CPython 3.11's Modules/_collectionsmodule.c. Read push_right and
+ * mp_deque_popleft_full first: every other operation is built on moving
+ * the two ends (deque.h inlines their common case).
  *
  * Invariants:
  *   - There is always at least one block: leftblock and rightblock are
@@ -85,127 +85,162 @@ mp_object *mp_deque_new(mp_ssize_t maxlen)
     return MP_OBJ(d);
 }
 
-/* ---- the two ends ----------------------------------------------------------- */
+/* ---- the two ends -----------------------------------------------------------
+ * The _full functions handle every case; deque.h inlines the common one
+ * (an end moving inside its block) and calls them for the rest. Inside
+ * them too, crossing into another block or emptying the deque is left to
+ * out-of-line helpers, so the path through a block saves no registers. */
 
-mp_object *mp_deque_pop(mp_object *o)
+#define COLD __attribute__((noinline, cold))
+
+static COLD mp_object *pop_from_empty(void)
+{
+    mp_err_set(MP_ERR_INDEX, "pop from an empty deque");
+    return NULL;
+}
+
+/* The last item went: centre the ends again rather than free the only
+ * block. */
+static void recentre(mp_deque *d)
+{
+    d->leftindex = CENTER + 1;
+    d->rightindex = CENTER;
+}
+
+/* The right end has just left its block (rightindex is -1). */
+static COLD void right_block_emptied(mp_deque *d)
+{
+    if (MP_SIZE(d) == 0) {
+        recentre(d);
+        return;
+    }
+    mp_deque_block *prev = d->rightblock->leftlink;
+    freeblock(d, d->rightblock);
+    prev->rightlink = NULL;
+    d->rightblock = prev;
+    d->rightindex = BLOCKLEN - 1;
+}
+
+/* The left end has just left its block (leftindex is 64). */
+static COLD void left_block_emptied(mp_deque *d)
+{
+    if (MP_SIZE(d) == 0) {
+        recentre(d);
+        return;
+    }
+    mp_deque_block *next = d->leftblock->rightlink;
+    freeblock(d, d->leftblock);
+    next->leftlink = NULL;
+    d->leftblock = next;
+    d->leftindex = 0;
+}
+
+mp_object *mp_deque_pop_full(mp_object *o)
 {
     mp_deque *d = as_deque(o);
-    if (MP_SIZE(d) == 0) {
-        mp_err_set(MP_ERR_INDEX, "pop from an empty deque");
-        return NULL;
-    }
-    mp_object *item = d->rightblock->data[d->rightindex--];
+    if (MP_SIZE(d) == 0)
+        return pop_from_empty();
+    mp_object *item = d->rightblock->data[d->rightindex];
     MP_SIZE(d)--;
     d->state++;
-    if (d->rightindex < 0) {
-        if (MP_SIZE(d) > 0) {
-            mp_deque_block *prev = d->rightblock->leftlink;
-            freeblock(d, d->rightblock);
-            prev->rightlink = NULL;
-            d->rightblock = prev;
-            d->rightindex = BLOCKLEN - 1;
-        } else {
-            /* The last item went: centre the ends again rather than free
-             * the only block. */
-            d->leftindex = CENTER + 1;
-            d->rightindex = CENTER;
-        }
-    }
+    if (--d->rightindex < 0)
+        right_block_emptied(d);
     return item;
 }
 
-mp_object *mp_deque_popleft(mp_object *o)
+mp_object *mp_deque_popleft_full(mp_object *o)
 {
     mp_deque *d = as_deque(o);
-    if (MP_SIZE(d) == 0) {
-        mp_err_set(MP_ERR_INDEX, "pop from an empty deque");
-        return NULL;
-    }
-    mp_object *item = d->leftblock->data[d->leftindex++];
+    if (MP_SIZE(d) == 0)
+        return pop_from_empty();
+    mp_object *item = d->leftblock->data[d->leftindex];
     MP_SIZE(d)--;
     d->state++;
-    if (d->leftindex == BLOCKLEN) {
-        if (MP_SIZE(d) > 0) {
-            mp_deque_block *next = d->leftblock->rightlink;
-            freeblock(d, d->leftblock);
-            next->leftlink = NULL;
-            d->leftblock = next;
-            d->leftindex = 0;
-        } else {
-            d->leftindex = CENTER + 1;
-            d->rightindex = CENTER;
-        }
-    }
+    if (++d->leftindex == BLOCKLEN)
+        left_block_emptied(d);
     return item;
+}
+
+/* The right end's block is full: link a fresh one after it. */
+static COLD int new_right_block(mp_deque *d)
+{
+    mp_deque_block *b = newblock(d);
+    if (!b)
+        return -1;
+    b->leftlink = d->rightblock;
+    b->rightlink = NULL;
+    d->rightblock->rightlink = b;
+    d->rightblock = b;
+    d->rightindex = -1;
+    return 0;
+}
+
+static COLD int new_left_block(mp_deque *d)
+{
+    mp_deque_block *b = newblock(d);
+    if (!b)
+        return -1;
+    b->rightlink = d->leftblock;
+    b->leftlink = NULL;
+    d->leftblock->leftlink = b;
+    d->leftblock = b;
+    d->leftindex = BLOCKLEN;
+    return 0;
 }
 
 /* A bounded deque grown past its maxlen gives up the item at the other
  * end; the test is one unsigned compare, true only for 0 <= maxlen < len. */
 static bool needs_trim(const mp_deque *d) { return (size_t)d->maxlen < (size_t)MP_SIZE(d); }
 
-/* Steals item: on failure the caller still owns it. */
-static int deque_append_internal(mp_deque *d, mp_object *item)
+static COLD void drop_left(mp_deque *d) { MP_DECREF(mp_deque_popleft_full(MP_OBJ(d))); }
+
+static COLD void drop_right(mp_deque *d) { MP_DECREF(mp_deque_pop_full(MP_OBJ(d))); }
+
+/* Steals item: on failure (no memory for a block) the caller still owns
+ * it. A trim moves state on by itself, through the pop. */
+static inline int push_right(mp_deque *d, mp_object *item)
 {
-    if (d->rightindex == BLOCKLEN - 1) {
-        mp_deque_block *b = newblock(d);
-        if (!b)
-            return -1;
-        b->leftlink = d->rightblock;
-        b->rightlink = NULL;
-        d->rightblock->rightlink = b;
-        d->rightblock = b;
-        d->rightindex = -1;
-    }
+    if (d->rightindex == BLOCKLEN - 1 && new_right_block(d) < 0)
+        return -1;
     MP_SIZE(d)++;
     d->rightblock->data[++d->rightindex] = item;
     if (needs_trim(d))
-        MP_DECREF(mp_deque_popleft(MP_OBJ(d))); /* which moves state on */
+        drop_left(d);
     else
         d->state++;
     return 0;
 }
 
-static int deque_appendleft_internal(mp_deque *d, mp_object *item)
+static inline int push_left(mp_deque *d, mp_object *item)
 {
-    if (d->leftindex == 0) {
-        mp_deque_block *b = newblock(d);
-        if (!b)
-            return -1;
-        b->rightlink = d->leftblock;
-        b->leftlink = NULL;
-        d->leftblock->leftlink = b;
-        d->leftblock = b;
-        d->leftindex = BLOCKLEN;
-    }
+    if (d->leftindex == 0 && new_left_block(d) < 0)
+        return -1;
     MP_SIZE(d)++;
     d->leftblock->data[--d->leftindex] = item;
     if (needs_trim(d))
-        MP_DECREF(mp_deque_pop(MP_OBJ(d)));
+        drop_right(d);
     else
         d->state++;
     return 0;
 }
 
-/* CPython 3.11 keeps the reference it took when the block allocation
- * fails (a leak on MemoryError); here it is given back. */
-int mp_deque_append(mp_object *d, mp_object *o)
+/* The reference is taken only once the item has a place, so a failure
+ * leaves nothing to undo. (CPython 3.11 takes it first and keeps it when
+ * the block allocation fails: a leak on MemoryError.) */
+int mp_deque_append_full(mp_object *o, mp_object *x)
 {
-    MP_INCREF(o);
-    if (deque_append_internal(as_deque(d), o) < 0) {
-        MP_DECREF(o);
+    mp_deque *d = as_deque(o);
+    if (d->rightindex == BLOCKLEN - 1 && new_right_block(d) < 0)
         return -1;
-    }
-    return 0;
+    return push_right(d, mp_newref(x));
 }
 
-int mp_deque_appendleft(mp_object *d, mp_object *o)
+int mp_deque_appendleft_full(mp_object *o, mp_object *x)
 {
-    MP_INCREF(o);
-    if (deque_appendleft_internal(as_deque(d), o) < 0) {
-        MP_DECREF(o);
+    mp_deque *d = as_deque(o);
+    if (d->leftindex == 0 && new_left_block(d) < 0)
         return -1;
-    }
-    return 0;
+    return push_left(d, mp_newref(x));
 }
 
 /* ---- several items at once ---------------------------------------------------- */
@@ -265,7 +300,7 @@ int mp_deque_extend(mp_object *o, mp_object *iterable)
     }
     mp_object *x;
     while ((x = mp_iter_next(it)) != NULL) {
-        if (deque_append_internal(d, x) < 0) {
+        if (push_right(d, x) < 0) {
             MP_DECREF(x);
             MP_DECREF(it);
             return -1;

@@ -44,14 +44,15 @@ static inline bool mp_deque_check(const mp_object *o) { return o->ob_type == &mp
  * MP_DEQUE_UNBOUNDED; ValueError for another negative maxlen. */
 mp_object *mp_deque_new(mp_ssize_t maxlen);
 /* d.append(o), d.appendleft(o): 0, or -1 with MemoryError. Each takes a
- * new reference to o; a full bounded deque first drops the item at the
- * other end, releasing it. */
-int mp_deque_append(mp_object *d, mp_object *o);
-int mp_deque_appendleft(mp_object *d, mp_object *o);
+ * new reference to o; a bounded deque that grows past its maxlen drops
+ * the item at the other end, releasing it. (Inline, below.) */
+static inline int mp_deque_append(mp_object *d, mp_object *o);
+static inline int mp_deque_appendleft(mp_object *d, mp_object *o);
 /* d.pop(), d.popleft(): the item (the deque's reference passes to the
- * caller), or NULL with IndexError "pop from an empty deque". */
-mp_object *mp_deque_pop(mp_object *d);
-mp_object *mp_deque_popleft(mp_object *d);
+ * caller), or NULL with IndexError "pop from an empty deque". (Inline,
+ * below.) */
+static inline mp_object *mp_deque_pop(mp_object *d);
+static inline mp_object *mp_deque_popleft(mp_object *d);
 /* d.extend(iterable): 0, or -1 with the error of the iteration. */
 int mp_deque_extend(mp_object *d, mp_object *iterable);
 /* d.clear(): releases every item. */
@@ -64,6 +65,63 @@ mp_object *mp_deque_getitem(mp_object *d, mp_ssize_t i);
 int mp_deque_setitem(mp_object *d, mp_ssize_t i, mp_object *o);
 mp_ssize_t mp_deque_size(mp_object *d);   /* len(d) */
 mp_ssize_t mp_deque_maxlen(mp_object *d); /* d.maxlen, MP_DEQUE_UNBOUNDED for None */
+
+/* ---- the fast paths, inlined where they are called ------------------------------
+ * While an end stays inside its block, adding or taking an item is a few
+ * loads and stores, and a call would cost about as much again. So those
+ * cases are inline; the rest (linking or freeing a block, a bounded deque,
+ * the last item) goes out of line to the _full functions of deque.c,
+ * which handle every case. The fields read here belong to deque.c. */
+int mp_deque_append_full(mp_object *d, mp_object *o);
+int mp_deque_appendleft_full(mp_object *d, mp_object *o);
+mp_object *mp_deque_pop_full(mp_object *d);
+mp_object *mp_deque_popleft_full(mp_object *d);
+
+static inline int mp_deque_append(mp_object *o, mp_object *x)
+{
+    mp_deque *d = (mp_deque *)o;
+    if (d->rightindex < MP_DEQUE_BLOCKLEN - 1 && d->maxlen == MP_DEQUE_UNBOUNDED) {
+        d->rightblock->data[++d->rightindex] = mp_newref(x);
+        MP_SIZE(d)++;
+        d->state++;
+        return 0;
+    }
+    return mp_deque_append_full(o, x);
+}
+
+static inline int mp_deque_appendleft(mp_object *o, mp_object *x)
+{
+    mp_deque *d = (mp_deque *)o;
+    if (d->leftindex > 0 && d->maxlen == MP_DEQUE_UNBOUNDED) {
+        d->leftblock->data[--d->leftindex] = mp_newref(x);
+        MP_SIZE(d)++;
+        d->state++;
+        return 0;
+    }
+    return mp_deque_appendleft_full(o, x);
+}
+
+static inline mp_object *mp_deque_pop(mp_object *o)
+{
+    mp_deque *d = (mp_deque *)o;
+    if (MP_SIZE(d) > 1 && d->rightindex > 0) {
+        MP_SIZE(d)--;
+        d->state++;
+        return d->rightblock->data[d->rightindex--];
+    }
+    return mp_deque_pop_full(o);
+}
+
+static inline mp_object *mp_deque_popleft(mp_object *o)
+{
+    mp_deque *d = (mp_deque *)o;
+    if (MP_SIZE(d) > 1 && d->leftindex < MP_DEQUE_BLOCKLEN - 1) {
+        MP_SIZE(d)--;
+        d->state++;
+        return d->leftblock->data[d->leftindex++];
+    }
+    return mp_deque_popleft_full(o);
+}
 
 /* ---- call sites (see site.h) ---------------------------------------------- */
 #ifndef MP_RUNTIME_INTERNAL

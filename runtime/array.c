@@ -118,6 +118,19 @@ static const mp_array_descr descriptors[] = {
 
 static mp_array *as_array(mp_object *o) { return (mp_array *)o; }
 
+/* The value of an int of at most one digit (30 bits), which is most of
+ * them, without the general conversion's loop: CPython's arrays take the
+ * same short cut through _PyLong_IsCompact. */
+static inline bool one_digit_value(mp_object *v, long *out)
+{
+    mp_ssize_t size = MP_SIZE(v);
+    if (size < -1 || size > 1)
+        return false;
+    long d = (long)((mp_int *)v)->ob_digit[0];
+    *out = size < 0 ? -d : size > 0 ? d : 0;
+    return true;
+}
+
 /* v as an item of the array's type, or -1 with CPython's error. */
 static int convert(const mp_array_descr *descr, mp_object *v, item_value *out)
 {
@@ -141,7 +154,8 @@ static int convert(const mp_array_descr *descr, mp_object *v, item_value *out)
     switch (descr->mode) {
     case FROM_LONG:
     case FROM_LONG_LONG:
-        out->s = mp_int_as_long(v);
+        if (!one_digit_value(v, &out->s))
+            out->s = mp_int_as_long(v);
         if (out->s == -1 && mp_err_occurred()) {
             if (descr->mode == FROM_LONG_LONG)
                 mp_err_set(MP_ERR_OVERFLOW, "int too big to convert");
@@ -242,7 +256,9 @@ int mp_array_append(mp_object *o, mp_object *v)
     if (convert(a->ob_descr, v, &x) < 0)
         return -1;
     mp_ssize_t n = MP_SIZE(a);
-    if (array_resize(a, n + 1) < 0)
+    if (n < a->allocated) /* array_resize would only set the size */
+        MP_SIZE(a) = n + 1;
+    else if (array_resize(a, n + 1) < 0)
         return -1;
     a->ob_descr->write(item_at(a, n), x);
     return 0;

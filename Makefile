@@ -3,6 +3,8 @@
 #   build/            the release tree (-O2 -g): libmp.a, labs/, tests/, bench/
 #   build/san/        the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #                     and MP_DEBUG's runtime checks
+#   build/stress/     MP_DEBUG with MP_STRESS_GC: a collection at every container
+#                     allocation, for the unit tests
 #
 # `make help` lists the targets.
 
@@ -14,6 +16,7 @@ MAKEFLAGS += --no-builtin-rules
 
 B       := build
 SAN     := $(B)/san
+STRESS  := $(B)/stress
 MACHINE ?= $(shell hostname -s 2>/dev/null || echo machine)
 RESULTS := results/$(MACHINE)
 
@@ -75,6 +78,7 @@ endef
 
 $(eval $(call TREE,$(B),$(RELEASE_CFLAGS),-g))
 $(eval $(call TREE,$(SAN),$(SAN_CFLAGS),$(SAN_FLAGS)))
+$(eval $(call TREE,$(STRESS),$(BASE_CFLAGS) -O1 -g -DMP_DEBUG -DMP_STRESS_GC,-g))
 
 # ---- the micro-benchmarks of a tree: $(1) is its directory, $(2) its C flags.
 # CPython's allocator is linked in when libpython3 is there, found when the
@@ -105,11 +109,13 @@ $(eval $(call BENCH,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC))
 
 # ---- what people type ---------------------------------------------------------
 
-.PHONY: all san deps labs test bench clean help
+.PHONY: all san stress deps labs test bench clean help
 
 all: $(B)/all $(B)/bench/micro  ## build the runtime, labs, tests and benchmarks
 
 san: $(SAN)/all  ## the sanitizer + MP_DEBUG build, in build/san/
+
+stress: $(addprefix $(STRESS)/tests/,$(TESTS))  ## the unit tests built with MP_STRESS_GC, in build/stress/
 
 $(DEPS_STAMP): scripts/deps.sh
 	@scripts/deps.sh
@@ -130,7 +136,7 @@ labs: $(addprefix $(B)/labs/,$(LABS))  ## run every lab in order
 	@status=0; for lab in $(LABS); do $(B)/labs/$$lab $(ARGS) || status=1; echo; done; exit $$status
 
 test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
-	@MAKE="$(MAKE)" B="$(B)" SAN="$(SAN)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
+	@MAKE="$(MAKE)" B="$(B)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
 bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
 	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro

@@ -7,6 +7,7 @@
 #include "abstract.h"
 
 #include "error.h"
+#include "internal.h"
 #include "str.h"
 
 mp_object *mp_self_iter(mp_object *self) { return mp_newref(self); }
@@ -41,6 +42,11 @@ int mp_sequence_contains(mp_object *o, mp_object *item)
 {
     if (o->ob_type->tp_contains)
         return o->ob_type->tp_contains(o, item);
+    return mp_sequence_iter_search(o, item);
+}
+
+int mp_sequence_iter_search(mp_object *o, mp_object *item)
+{
     mp_object *it = mp_object_getiter(o);
     if (!it)
         return -1;

@@ -11,7 +11,8 @@
  *   - 0 <= ob_size <= allocated; ob_item == NULL iff allocated == 0.
  *   - Items [0, ob_size) hold values of the typecode's C type; the array
  *     holds no references, so its traverse visits nothing (CPython's
- *     visits the array's heap type, which is static here).
+ *     visits the array's heap type, which is static here). It is tracked
+ *     all the same, as gc.is_tracked(array.array('i')) is True.
  *   - A value that does not fit the typecode is refused before anything
  *     moves: a failed append or insert leaves the array as it was.
  *
@@ -31,6 +32,7 @@
 #include "int.h"
 #include "internal.h"
 #include "obmalloc.h"
+#include "weakref.h"
 
 _Static_assert(sizeof(mp_array) == 64, "arrayobject is 64 bytes in 3.11");
 
@@ -246,6 +248,7 @@ mp_object *mp_array_new(char typecode)
     a->ob_descr = descr;
     a->weakreflist = NULL;
     a->ob_exports = 0;
+    mp_gc_track(MP_OBJ(a));
     return MP_OBJ(a);
 }
 
@@ -354,6 +357,9 @@ void *mp_array_data(mp_object *a) { return as_array(a)->ob_item; }
 
 static void array_dealloc(mp_object *o)
 {
+    mp_gc_untrack(o);
+    if (as_array(o)->weakreflist)
+        mp_object_clear_weakrefs(o);
     mp_object_free(as_array(o)->ob_item);
     mp_gc_del(o);
 }

@@ -17,7 +17,7 @@ typedef struct mp_array {
     char *ob_item;        /* NULL iff allocated == 0 */
     mp_ssize_t allocated; /* items the block has room for */
     const mp_array_descr *ob_descr;
-    mp_object *weakreflist; /* kept for the layout: no weak references yet */
+    struct mp_weakref *weakreflist; /* the weak references to it (weakref.c) */
     mp_ssize_t ob_exports;  /* kept for the layout: buffers are lent unchecked */
 } mp_array;
 

@@ -33,6 +33,7 @@
 #include "internal.h"
 #include "list.h"
 #include "obmalloc.h"
+#include "weakref.h"
 
 #define BLOCKLEN MP_DEQUE_BLOCKLEN
 #define CENTER ((BLOCKLEN - 1) / 2) /* 31 */
@@ -82,6 +83,7 @@ mp_object *mp_deque_new(mp_ssize_t maxlen)
     d->state = 0;
     d->maxlen = maxlen;
     d->weakreflist = NULL;
+    mp_gc_track(MP_OBJ(d));
     return MP_OBJ(d);
 }
 
@@ -415,9 +417,14 @@ mp_ssize_t mp_deque_maxlen(mp_object *d) { return as_deque(d)->maxlen; }
 
 /* ---- the type's slots ----------------------------------------------------------- */
 
+/* As CPython 3.11's, without the trashcan: a chain of deques nested
+ * deeply enough can exhaust the C stack as it dies. */
 static void deque_dealloc(mp_object *o)
 {
     mp_deque *d = as_deque(o);
+    mp_gc_untrack(o);
+    if (d->weakreflist)
+        mp_object_clear_weakrefs(o);
     deque_clear(o);
     freeblock(d, d->leftblock);
     for (mp_ssize_t k = 0; k < d->numfreeblocks; k++)
@@ -505,6 +512,7 @@ static mp_object *deque_iter_new(mp_object *o)
     it->deque = (mp_deque *)mp_newref(d);
     it->state = d->state;
     it->counter = MP_SIZE(d);
+    mp_gc_track(MP_OBJ(it));
     return MP_OBJ(it);
 }
 
@@ -529,6 +537,7 @@ static mp_object *deque_iter_next(mp_object *o)
 
 static void deque_iter_dealloc(mp_object *o)
 {
+    mp_gc_untrack(o);
     MP_DECREF(((deque_iter *)o)->deque);
     mp_gc_del(o);
 }

@@ -32,7 +32,7 @@ typedef struct mp_deque {
     mp_ssize_t maxlen;     /* MP_DEQUE_UNBOUNDED, or the bound (>= 0) */
     mp_ssize_t numfreeblocks;
     mp_deque_block *freeblocks[MP_DEQUE_MAXFREEBLOCKS];
-    mp_object *weakreflist; /* kept for the layout: no weak references yet */
+    struct mp_weakref *weakreflist; /* the weak references to it (weakref.c) */
 } mp_deque;
 
 extern mp_type mp_type_deque;

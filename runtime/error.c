@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MP_ERR_MESSAGE_BYTES 1024 /* room for a 200-character repr in UTF-8 */
-
 static mp_err_kind current_kind;
 static char current_message[MP_ERR_MESSAGE_BYTES];
 
@@ -48,8 +46,8 @@ const char *mp_err_name(mp_err_kind kind)
         [MP_ERR_KEY] = "KeyError",
         [MP_ERR_ATTRIBUTE] = "AttributeError",
         [MP_ERR_ZERO_DIVISION] = "ZeroDivisionError",
-        [MP_ERR_SYSTEM] = "SystemError",
         [MP_ERR_RUNTIME] = "RuntimeError",
+        [MP_ERR_SYSTEM] = "SystemError",
     };
     if ((unsigned)kind < sizeof names / sizeof names[0])
         return names[kind];
@@ -60,4 +58,27 @@ void mp_err_clear(void)
 {
     current_kind = MP_ERR_NONE;
     current_message[0] = '\0';
+}
+
+void mp_err_fetch(mp_err_state *saved)
+{
+    saved->kind = current_kind;
+    memcpy(saved->message, current_message, sizeof current_message);
+    mp_err_clear();
+}
+
+void mp_err_restore(const mp_err_state *saved)
+{
+    current_kind = saved->kind;
+    memcpy(current_message, saved->message, sizeof current_message);
+}
+
+void mp_err_write_unraisable(const char *where)
+{
+    if (!current_kind)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in: %s\n%s: %s\n", where, mp_err_name(current_kind),
+            current_message);
+    mp_err_clear();
 }

@@ -7,7 +7,9 @@
 #define MP_INTERNAL_H
 
 #include "abstract.h"
+#include "gc.h"
 #include "object.h"
+#include "tuple.h"
 
 /* Each module's part of mp_init / mp_fini; an init returns -1 on failure. */
 int mp_int_init(void);
@@ -19,6 +21,8 @@ void mp_tuple_fini(void);
 void mp_malloc_init(void);
 void mp_malloc_fini(void);
 void mp_tracemalloc_fini(void);
+void mp_gc_init(void);
+void mp_gc_fini(void);
 
 /* The tracing hook the allocator calls while mp_tracemalloc_tracing: a
  * block of n requested bytes made at the current site, or given back. */
@@ -101,8 +105,90 @@ int mp_seq_iter_traverse(mp_object *it, mp_visitproc visit, void *arg);
         .tp_iternext = var##_next,                                                             \
     }
 
+/* _PyObject_GC_MAY_BE_TRACKED: o is a container that is tracked or may be
+ * later. A tuple untracked by a collection never is again (it cannot
+ * change), so a dict holding only such things needs no tracking either. */
+static inline bool mp_gc_may_be_tracked(mp_object *o)
+{
+    if (!mp_type_is_gc(o->ob_type))
+        return false;
+    return o->ob_type != &mp_type_tuple || MP_AS_GC(o)->gc_next != 0;
+}
+
+/* Whether _PyDict_MaybeUntrack would untrack d: it holds nothing that may
+ * be tracked. A full collection untracks such dicts (dict.c). */
+bool mp_dict_may_untrack(mp_object *d);
+
+/* Py_TRASHCAN_BEGIN / Py_TRASHCAN_END (trashcan.c), around the body of a
+ * container's dealloc, after it untracks the container:
+ *
+ *     if (!mp_trashcan_begin(o))
+ *         return;              (deferred: the dealloc runs again later)
+ *     ...release the items, free the container...
+ *     mp_trashcan_end();
+ */
+bool mp_trashcan_begin(mp_object *o);
+void mp_trashcan_end(void);
+
+/* ---- weak references, for the collector (weakref.c) ----------------------- */
+struct mp_weakref;
+/* _PyWeakref_ClearRef: unlinks r from its referent, which it no longer
+ * refers to; its callback stays, to be run or dropped by the caller. */
+void mp_weakref_clear_ref(struct mp_weakref *r);
+/* Runs r's callback if it has one, once, and drops it. */
+void mp_weakref_run_callback(struct mp_weakref *r);
+/* clear_weakref, for the deallocs and tp_clears of weakref.ref's subtypes:
+ * clears r and drops its callback without running it. */
+void mp_weakref_clear(struct mp_weakref *r);
+
 /* Prints "memlab: fatal: <message>" to stderr and aborts. */
 _Noreturn void mp_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- dicts, classes and instances (dict.c, instance.c) -------------------------
+ * The half of dict.c that CPython 3.11 keeps for instances: the keys a
+ * class shares with its instances' values (ht_cached_keys), the values
+ * arrays, and a dict made from them when __dict__ is asked for. */
+typedef struct mp_dict_keys mp_dict_keys;
+
+/* _PyDict_NewKeysForClass; NULL with MemoryError. */
+mp_dict_keys *mp_dict_keys_new_for_class(void);
+void mp_dict_keys_decref(mp_dict_keys *dk);
+mp_ssize_t mp_dict_keys_nentries(const mp_dict_keys *dk);
+/* _PyDictKeys_StringLookup: the entry of a str name, or -1. */
+mp_ssize_t mp_dict_keys_lookup_str(mp_dict_keys *dk, mp_object *name);
+/* insert_into_dictkeys: the entry of a str name, added if new; -1 when the
+ * shared keys are full. */
+mp_ssize_t mp_dict_keys_insert_str(mp_dict_keys *dk, mp_object *name);
+/* init_inline_values: a new instance's values, all NULL; NULL with
+ * MemoryError. */
+mp_object **mp_dict_values_new_for_instance(mp_dict_keys *dk);
+/* _PyObject_GetInstanceAttribute: a borrowed value, or NULL. */
+mp_object *mp_dict_values_get(mp_dict_keys *dk, mp_object **values, mp_object *name);
+/* values[ix] = value (a new reference), or deletes it when value is NULL,
+ * keeping the insertion order: 0, or 1 when deleting a value not there. */
+int mp_dict_values_set(mp_object **values, mp_ssize_t ix, mp_object *value);
+/* _PyObject_ClearInstanceAttributes: drops the values, keeps the array. */
+void mp_dict_values_clear(mp_dict_keys *dk, mp_object **values);
+/* _PyObject_FreeInstanceAttributes: drops the values, frees the array. */
+void mp_dict_values_free(mp_dict_keys *dk, mp_object **values);
+int mp_dict_values_traverse(mp_dict_keys *dk, mp_object **values, mp_visitproc visit, void *arg);
+/* make_dict_from_instance_attributes: a split dict that owns values from
+ * now on; NULL with MemoryError, values untouched. */
+mp_object *mp_dict_from_values(mp_dict_keys *dk, mp_object **values);
+/* An empty split dict over dk (new_dict_with_shared_keys). */
+mp_object *mp_dict_new_split(mp_dict_keys *dk);
+/* The _KnownHash variants, for callers that keep a key's hash (lru.c). */
+mp_object *mp_dict_getitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
+int mp_dict_setitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash, mp_object *value);
+int mp_dict_delitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash);
+/* type_dealloc for a heap class (instance.c); a static type's count never
+ * reaches zero. */
+void mp_class_dealloc(mp_object *cls);
+
+/* ---- iteration and membership (abstract.c; used by range.c) ------------------
+ * `item in o` the slow way, whatever o's contains slot: along o's
+ * iteration, comparing with ==, identity first (_PySequence_IterSearch). */
+int mp_sequence_iter_search(mp_object *o, mp_object *item);
 
 /* ---- sequences: array, deque, bytes, float (seqtypes) --------------------------- */
 

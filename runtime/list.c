@@ -80,6 +80,7 @@ mp_object *mp_list_new(mp_ssize_t n)
     }
     MP_SIZE(l) = n;
     l->allocated = n;
+    mp_gc_track(MP_OBJ(l));
     return MP_OBJ(l);
 }
 
@@ -175,10 +176,14 @@ mp_ssize_t mp_list_allocated(mp_object *l) { return as_list(l)->allocated; }
 static void list_dealloc(mp_object *o)
 {
     mp_list *l = as_list(o);
+    mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     for (mp_ssize_t i = MP_SIZE(l) - 1; i >= 0; i--)
         MP_XDECREF(l->ob_item[i]);
     mp_object_free(l->ob_item);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 static int list_traverse(mp_object *o, mp_visitproc visit, void *arg)

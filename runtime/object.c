@@ -21,6 +21,7 @@ mp_type mp_type_type = {
     .ob_base = {MP_IMMORTAL_REFCNT, &mp_type_type},
     .tp_name = "type",
     .tp_basicsize = sizeof(mp_type),
+    .tp_dealloc = mp_class_dealloc, /* only classes made at run time get there */
 };
 
 _Noreturn void mp_fatal(const char *fmt, ...)
@@ -90,7 +91,11 @@ mp_ssize_t mp_getrefcount(mp_object *o)
     return n;
 }
 
-bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
+size_t mp_type_preheader_size(const mp_type *t)
+{
+    return (mp_type_is_gc(t) ? sizeof(mp_gc_head) : 0) +
+           (t->tp_flags & MP_TPFLAGS_MANAGED_DICT ? 2 * sizeof(mp_object *) : 0);
+}
 
 size_t mp_getsizeof(mp_object *o)
 {
@@ -104,7 +109,7 @@ size_t mp_getsizeof(mp_object *o)
             items = -items;
         n = (size_t)(t->tp_basicsize + t->tp_itemsize * items);
     }
-    return mp_type_is_gc(t) ? n + sizeof(mp_gc_head) : n;
+    return n + mp_type_preheader_size(t);
 }
 
 uintptr_t mp_id(mp_object *o) { return (uintptr_t)o; }

@@ -80,6 +80,10 @@ typedef enum { MP_LT, MP_LE, MP_EQ, MP_NE, MP_GT, MP_GE } mp_compare_op;
 enum {
     MP_TPFLAGS_HAVE_GC = 1u << 0,  /* a container: has a GC header */
     MP_TPFLAGS_HEAPTYPE = 1u << 1, /* a class made at run time */
+    /* Py_TPFLAGS_MANAGED_DICT: instances keep their __dict__ (or the values
+     * that stand for it) in two words before the GC header; see instance.c. */
+    MP_TPFLAGS_MANAGED_DICT = 1u << 2,
+    MP_TPFLAGS_WEAKREF = 1u << 3,  /* weakref.ref or a subtype: see weakref.h */
 };
 
 struct mp_type {
@@ -191,7 +195,11 @@ size_t mp_getsizeof(mp_object *o);
 /* id(): the object's address, which is what CPython returns. */
 uintptr_t mp_id(mp_object *o);
 
-bool mp_type_is_gc(const mp_type *t);
+static inline bool mp_type_is_gc(const mp_type *t) { return t->tp_flags & MP_TPFLAGS_HAVE_GC; }
+/* _PyType_PreHeaderSize: the bytes allocated before an instance's header
+ * (the GC header, and a managed dict's two words), which sys.getsizeof
+ * counts. */
+size_t mp_type_preheader_size(const mp_type *t);
 
 /* hash(o); -1 with TypeError set for unhashable objects. */
 mp_hash_t mp_object_hash(mp_object *o);

@@ -21,6 +21,7 @@ mp_object *mp_seq_iter_new(mp_type *t, mp_object *seq)
         return NULL;
     it->index = 0;
     it->seq = mp_newref(seq);
+    mp_gc_track(MP_OBJ(it));
     return MP_OBJ(it);
 }
 
@@ -40,6 +41,7 @@ mp_object *mp_seq_iter_step(mp_object *o, mp_object *(*item)(mp_object *seq, mp_
 
 void mp_seq_iter_dealloc(mp_object *o)
 {
+    mp_gc_untrack(o);
     MP_XDECREF(((mp_seq_iter *)o)->seq);
     mp_gc_del(o);
 }

@@ -37,6 +37,7 @@ mp_object *mp_tuple_new(mp_ssize_t n)
         return NULL;
     for (mp_ssize_t i = 0; i < n; i++)
         ((mp_tuple *)t)->ob_item[i] = NULL;
+    mp_gc_track(MP_OBJ(t));
     return MP_OBJ(t);
 }
 
@@ -62,15 +63,19 @@ mp_ssize_t mp_tuple_size(mp_object *t) { return MP_SIZE(t); }
 static void tuple_dealloc(mp_object *o)
 {
     mp_tuple *t = (mp_tuple *)o;
+    mp_gc_untrack(o);
+    if (!mp_trashcan_begin(o))
+        return;
     for (mp_ssize_t i = MP_SIZE(t) - 1; i >= 0; i--)
         MP_XDECREF(t->ob_item[i]);
     mp_gc_del(o);
+    mp_trashcan_end();
 }
 
 static int tuple_traverse(mp_object *o, mp_visitproc visit, void *arg)
 {
     mp_tuple *t = (mp_tuple *)o;
-    for (mp_ssize_t i = 0; i < MP_SIZE(t); i++) {
+    for (mp_ssize_t i = MP_SIZE(t) - 1; i >= 0; i--) {
         if (t->ob_item[i]) {
             int r = visit(t->ob_item[i], arg);
             if (r)

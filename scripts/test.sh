@@ -4,13 +4,14 @@
 # build/test-logs/). The last line is "N passed, N failed", counted over
 # every unit test, lab check and stage, and the exit status is 1 if any failed.
 #
-# Run through make, which passes MAKE, B, SAN, LABS and TESTS.
+# Run through make, which passes MAKE, B, SAN, STRESS, LABS and TESTS.
 set -u
 cd "$(dirname "$0")/.."
 
 MAKE=${MAKE:-make}
 B=${B:-build}
 SAN=${SAN:-$B/san}
+STRESS=${STRESS:-$B/stress}
 LOGS=$B/test-logs
 mkdir -p "$LOGS"
 
@@ -103,12 +104,13 @@ memcheck() {
 
 echo "memlab: make test"
 step "dependencies (scripts/deps.sh)" scripts/deps.sh
-if ! step "build: release and sanitizer trees" "$MAKE" -j2 all san; then
+if ! step "build: release, sanitizer and stress trees" "$MAKE" -j2 all san stress; then
     echo "$passed passed, $failed failed"
     exit 1
 fi
 unit_tests "$B"
 unit_tests "$SAN"
+unit_tests "$STRESS"
 labs "$B"
 labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"

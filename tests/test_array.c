@@ -605,3 +605,28 @@ Test(array, the_item_block_is_freed_with_the_array)
     MP_DECREF(a);
     cr_expect_eq(blocks_in_use(), before);
 }
+
+/* ---- the collector and weak references ------------------------------------------------------------ */
+
+/* python3 -c "import gc, array; a = array.array('i')
+ *             print(gc.is_tracked(a), gc.is_tracked(iter(a)))"  -> True True */
+Test(array, an_array_and_its_iterator_are_tracked)
+{
+    mp_object *a = new_array('i'), *it = mp_object_getiter(a);
+    cr_expect(mp_gc_is_tracked(a));
+    cr_expect(mp_gc_is_tracked(it));
+    MP_DECREF(it);
+    MP_DECREF(a);
+}
+
+/* python3 -c "import weakref, array; a = array.array('d'); r = weakref.ref(a)
+ *             print(r() is a); del a; print(r())"  -> True None */
+Test(array, a_weak_reference_to_an_array_is_cleared_when_it_dies)
+{
+    mp_object *a = new_array('d'), *r = mp_weakref_new(a, NULL, NULL);
+    cr_assert_not_null(r, "%s", mp_err_message());
+    cr_expect_eq(mp_weakref_get_object(r), a);
+    MP_DECREF(a);
+    cr_expect_null(mp_weakref_get_object(r));
+    MP_DECREF(r);
+}

@@ -605,3 +605,61 @@ Test(deque, a_dead_deque_leaves_no_block_behind)
     MP_DECREF(d);
     cr_expect_eq(blocks_in_use(), before);
 }
+
+/* ---- the collector and weak references ------------------------------------------------------------ */
+
+/* python3 -c "import gc, collections; d = collections.deque()
+ *             print(gc.is_tracked(d), gc.is_tracked(iter(d)))"  -> True True */
+Test(deque, a_deque_and_its_iterator_are_tracked)
+{
+    mp_object *d = new_deque(MP_DEQUE_UNBOUNDED), *it = mp_object_getiter(d);
+    cr_expect(mp_gc_is_tracked(d));
+    cr_expect(mp_gc_is_tracked(it));
+    MP_DECREF(it);
+    MP_DECREF(d);
+}
+
+/* python3 -c "
+ * import gc, collections, array; D = collections.deque; gc.collect()
+ * d = D(); d.append(d); del d; print(gc.collect())
+ * d = D(); e = D([d]); d.append(e); d.append(array.array('i', [1])); del d, e; print(gc.collect())
+ * d = D(); it = iter(d); d.append(it); del d, it; print(gc.collect())"  -> 1 3 2 */
+Test(deque, cycles_through_deques_and_their_iterators_are_collected)
+{
+    mp_gc_collect(-1);
+    size_t before = blocks_in_use();
+    mp_object *d = new_deque(MP_DEQUE_UNBOUNDED);
+    mp_deque_append(d, d);
+    MP_DECREF(d);
+    cr_expect_eq(mp_gc_collect(-1), 1);
+
+    d = new_deque(MP_DEQUE_UNBOUNDED);
+    mp_object *e = new_deque(MP_DEQUE_UNBOUNDED), *a = mp_array_new('i');
+    mp_deque_append(e, d);
+    mp_deque_append(d, e);
+    mp_deque_append(d, a);
+    MP_DECREF(a);
+    MP_DECREF(d);
+    MP_DECREF(e);
+    cr_expect_eq(mp_gc_collect(-1), 3);
+
+    d = new_deque(MP_DEQUE_UNBOUNDED);
+    mp_object *it = mp_object_getiter(d);
+    mp_deque_append(d, it);
+    MP_DECREF(d);
+    MP_DECREF(it);
+    cr_expect_eq(mp_gc_collect(-1), 2);
+    cr_expect_eq(blocks_in_use(), before, "blocks and cached blocks went with them");
+}
+
+/* python3 -c "import weakref, collections; d = collections.deque(); r = weakref.ref(d)
+ *             print(r() is d); del d; print(r())"  -> True None */
+Test(deque, a_weak_reference_to_a_deque_is_cleared_when_it_dies)
+{
+    mp_object *d = new_deque(MP_DEQUE_UNBOUNDED), *r = mp_weakref_new(d, NULL, NULL);
+    cr_assert_not_null(r, "%s", mp_err_message());
+    cr_expect_eq(mp_weakref_get_object(r), d);
+    MP_DECREF(d);
+    cr_expect_null(mp_weakref_get_object(r));
+    MP_DECREF(r);
+}

@@ -108,7 +108,6 @@ Test(error, names_are_cpythons_exception_classes)
     cr_expect_str_eq(mp_err_name(MP_ERR_ATTRIBUTE), "AttributeError");
     cr_expect_str_eq(mp_err_name(MP_ERR_ZERO_DIVISION), "ZeroDivisionError");
     cr_expect_str_eq(mp_err_name(MP_ERR_SYSTEM), "SystemError");
-    cr_expect_str_eq(mp_err_name(MP_ERR_RUNTIME), "RuntimeError");
 }
 
 Test(error, name_of_an_unknown_kind_is_not_a_crash)

@@ -37,7 +37,7 @@
 #define MEMLAB_ROOT "."
 #endif
 
-#define TWIN_TIMEOUT_MS 10000
+#define TWIN_TIMEOUT_S 10 /* unless the lab asks for more: lab_twin_timeout */
 #define TWIN_MAX_OUTPUT (1 << 20)
 #define TEXT_WIDTH 76
 #define INDENT "   "
@@ -59,6 +59,7 @@ static struct {
     char forwarded[512]; /* lab options given, passed on to the twin */
 
     json *twin;
+    int twin_timeout_s;
     char twin_note[200]; /* why there is no twin, or which python ran */
     bool twin_is_model;  /* the twin runs CPython 3.11, the version modelled */
 
@@ -299,7 +300,8 @@ static double ms_since(const struct timespec *t0)
 
 /* Reads the child's stdout and stderr until both close or the time is up.
  * Returns false on timeout. */
-static bool collect(int out_fd, int err_fd, char *out, size_t *out_len, char *err, size_t err_cap)
+static bool collect(int out_fd, int err_fd, char *out, size_t *out_len, char *err, size_t err_cap,
+                    int timeout_ms)
 {
     struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
     size_t err_len = 0;
@@ -307,7 +309,7 @@ static bool collect(int out_fd, int err_fd, char *out, size_t *out_len, char *er
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int open_fds = 2;
     while (open_fds > 0) {
-        int left = TWIN_TIMEOUT_MS - (int)ms_since(&t0);
+        int left = timeout_ms - (int)ms_since(&t0);
         int ready = left > 0 ? poll(fds, 2, left) : 0;
         if (ready == 0 || (ready < 0 && errno != EINTR))
             return false;
@@ -395,9 +397,11 @@ static void run_twin(void)
         snprintf(L.twin_note, sizeof L.twin_note, "cannot start: %s", strerror(errno));
         return;
     }
+    int timeout_s = L.twin_timeout_s > 0 ? L.twin_timeout_s : TWIN_TIMEOUT_S;
     char *text = malloc(TWIN_MAX_OUTPUT + 1), errtext[2048];
     size_t len = 0;
-    bool finished = text && collect(out[0], err[0], text, &len, errtext, sizeof errtext);
+    bool finished =
+        text && collect(out[0], err[0], text, &len, errtext, sizeof errtext, timeout_s * 1000);
     close(out[0]);
     close(err[0]);
     if (!finished)
@@ -406,7 +410,7 @@ static void run_twin(void)
     waitpid(pid, &status, 0);
 
     if (!finished) {
-        snprintf(L.twin_note, sizeof L.twin_note, "twin timed out after %d s", TWIN_TIMEOUT_MS / 1000);
+        snprintf(L.twin_note, sizeof L.twin_note, "twin timed out after %d s", timeout_s);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         snprintf(L.twin_note, sizeof L.twin_note, "%s not found", python);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -580,6 +584,11 @@ void lab_show_real(const char *what, double ours, const char *unit, const char *
     printf("%s·%s\n", DIM, RESET);
 }
 
+void lab_show_text(const char *what, const char *ours, const char *key)
+{
+    show(what, ours ? ours : "—", key);
+}
+
 static bool check_text_row(int claim, const char *what, const char *ours, const char *key,
                            const char *expected)
 {
@@ -721,6 +730,8 @@ void lab_csv_close(lab_csv *c)
 /* ---- begin and end ------------------------------------------------------------------------- */
 
 bool lab_quick(void) { return L.quick; }
+
+void lab_twin_timeout(int seconds) { L.twin_timeout_s = seconds; }
 
 void lab_begin(const lab_spec *spec, int argc, char **argv)
 {

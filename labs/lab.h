@@ -36,6 +36,9 @@ enum { LAB_EXIT_OK = 0, LAB_EXIT_CHECK_FAILED = 1, LAB_EXIT_USAGE = 2 };
 /* Parses the command line (exiting 2 with usage on bad input), runs the
  * twin, starts the runtime and prints the lab's heading. */
 void lab_begin(const lab_spec *spec, int argc, char **argv);
+/* Before lab_begin: lets the twin run up to `seconds` instead of the usual
+ * 10, for a twin that has a lot of CPython work to do. */
+void lab_twin_timeout(int seconds);
 /* Prints the claims and the summary line, stops the runtime, and returns
  * the process's exit code. */
 int lab_end(void);
@@ -64,6 +67,9 @@ void lab_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * for what only CPython has. */
 void lab_show_int(const char *what, long long ours, const char *key);
 void lab_show_real(const char *what, double ours, const char *unit, const char *key);
+/* Shows a text beside the twin's; NULL ours shows as "—", for what only
+ * CPython has (the name of a specialized instruction, say). */
+void lab_show_text(const char *what, const char *ours, const char *key);
 
 /* Checks that ours == expected and CPython's == expected. */
 bool lab_check_int(int claim, const char *what, long long ours, const char *key, long long expected);

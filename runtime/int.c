@@ -142,6 +142,74 @@ overflow:
     return -1;
 }
 
+/* Values past the small ints get exactly as many digits as they need,
+ * as CPython's PyLong_FromUnsignedLong gives them (so a one-digit value
+ * asks for 28 bytes here, where mp_int_from_long asks for 32). */
+mp_object *mp_int_from_unsigned_long(unsigned long v)
+{
+    if (v < MP_NSMALLPOSINTS)
+        return get_small((long)v);
+    mp_ssize_t n = 0;
+    for (unsigned long t = v; t; t >>= MP_LONG_SHIFT)
+        n++;
+    mp_int *r = int_alloc(n);
+    if (!r)
+        return NULL;
+    for (mp_ssize_t i = 0; i < n; i++, v >>= MP_LONG_SHIFT)
+        r->ob_digit[i] = (mp_digit)(v & MP_LONG_MASK);
+    return MP_OBJ(r);
+}
+
+unsigned long mp_int_as_unsigned_long(mp_object *o)
+{
+    const mp_int *v = (const mp_int *)o;
+    if (MP_SIZE(v) < 0) {
+        mp_err_set(MP_ERR_OVERFLOW, "can't convert negative value to unsigned int");
+        return (unsigned long)-1;
+    }
+    unsigned long x = 0;
+    for (mp_ssize_t i = ndigits(v) - 1; i >= 0; i--) {
+        if (x > (ULONG_MAX >> MP_LONG_SHIFT)) {
+            mp_err_set(MP_ERR_OVERFLOW, "Python int too large to convert to C unsigned long");
+            return (unsigned long)-1;
+        }
+        x = (x << MP_LONG_SHIFT) | v->ob_digit[i];
+    }
+    return x;
+}
+
+static int bit_length(mp_digit d) { return d ? 32 - __builtin_clz(d) : 0; }
+
+/* Correctly rounded, as CPython's PyLong_AsDouble: the leading 64 bits of
+ * the magnitude go to the hardware's conversion with a sticky bit standing
+ * for every set bit below them, which is all round-half-even needs. */
+double mp_int_as_double(mp_object *o)
+{
+    const mp_int *v = (const mp_int *)o;
+    mp_ssize_t n = ndigits(v);
+    uint64_t top = 0;    /* the leading bits, at most 64 */
+    int room = 64;       /* bits still free in top */
+    long below = 0;      /* how many bits lie below top */
+    bool sticky = false; /* whether any of those is set */
+    for (mp_ssize_t i = n - 1; i >= 0; i--) {
+        mp_digit d = v->ob_digit[i];
+        int width = i == n - 1 ? bit_length(d) : MP_LONG_SHIFT;
+        int keep = width < room ? width : room;
+        top = (top << keep) | (d >> (width - keep));
+        room -= keep;
+        below += width - keep;
+        sticky |= (d & ((1u << (width - keep)) - 1)) != 0;
+    }
+    /* Past 2**1024 the result is infinite anyway: cap the exponent so it
+     * fits an int. */
+    double x = ldexp((double)(top | sticky), below < 4096 ? (int)below : 4096);
+    if (isinf(x)) {
+        mp_err_set(MP_ERR_OVERFLOW, "int too large to convert to float");
+        return -1.0;
+    }
+    return MP_SIZE(v) < 0 ? -x : x;
+}
+
 /* ---- int(str) ------------------------------------------------------------ */
 
 /* digits[0..*n) = digits * mult + add, growing *n by at most one digit. */

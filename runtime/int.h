@@ -35,6 +35,14 @@ mp_object *mp_int_from_long(long v);
 mp_object *mp_int_from_string(const char *s);
 /* PyLong_AsLong: -1 with OverflowError set when the value does not fit. */
 long mp_int_as_long(mp_object *o);
+/* PyLong_FromUnsignedLong: a new reference. */
+mp_object *mp_int_from_unsigned_long(unsigned long v);
+/* PyLong_AsUnsignedLong: (unsigned long)-1 with OverflowError set for a
+ * negative value or one that does not fit, in CPython's words. */
+unsigned long mp_int_as_unsigned_long(mp_object *o);
+/* PyLong_AsDouble, correctly rounded: -1.0 with OverflowError set when the
+ * value is beyond the largest double. */
+double mp_int_as_double(mp_object *o);
 
 /* a + b, a - b, a * b, each a new reference (NULL on MemoryError). */
 mp_object *mp_int_add(mp_object *a, mp_object *b);
@@ -48,6 +56,7 @@ int mp_int_compare(mp_object *a, mp_object *b);
 #ifndef MP_RUNTIME_INTERNAL
 #define mp_int_from_long(v) MP_AT(mp_int_from_long(v))
 #define mp_int_from_string(s) MP_AT(mp_int_from_string(s))
+#define mp_int_from_unsigned_long(v) MP_AT(mp_int_from_unsigned_long(v))
 #define mp_int_add(a, b) MP_AT(mp_int_add(a, b))
 #define mp_int_sub(a, b) MP_AT(mp_int_sub(a, b))
 #define mp_int_mul(a, b) MP_AT(mp_int_mul(a, b))

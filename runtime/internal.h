@@ -190,4 +190,19 @@ void mp_class_dealloc(mp_object *cls);
  * iteration, comparing with ==, identity first (_PySequence_IterSearch). */
 int mp_sequence_iter_search(mp_object *o, mp_object *item);
 
+/* ---- sequences: array, deque, bytes, float (seqtypes) --------------------------- */
+
+/* hash.c: CPython's _Py_HashBytes, _Py_HashDouble and _Py_HashPointer.
+ * mp_hash_double needs the object holding v: a NaN hashes by identity. */
+mp_hash_t mp_hash_bytes(const void *data, size_t n);
+mp_hash_t mp_hash_double(const void *owner, double v);
+mp_hash_t mp_hash_pointer(const void *p);
+
+/* repr(float(v)) written into out, without allocating (float.c). */
+void mp_float_repr_double(double v, mp_strbuf *out);
+
+/* The shared empty bytes and one-byte bytes (bytes.c). */
+int mp_bytes_init(void);
+void mp_bytes_fini(void);
+
 #endif

@@ -26,7 +26,7 @@ int mp_init(void)
     mp_err_clear();
     mp_malloc_init();
     mp_gc_init();
-    if (mp_int_init() < 0 || mp_str_init() < 0 || mp_tuple_init() < 0)
+    if (mp_int_init() < 0 || mp_str_init() < 0 || mp_tuple_init() < 0 || mp_bytes_init() < 0)
         return -1;
     initialized = true;
     return 0;
@@ -37,6 +37,7 @@ void mp_fini(void)
     if (!initialized)
         return;
     mp_gc_fini();
+    mp_bytes_fini();
     mp_tuple_fini();
     mp_str_fini();
     mp_int_fini();

@@ -84,15 +84,10 @@ mp_object *mp_list_new(mp_ssize_t n)
     return MP_OBJ(l);
 }
 
-int mp_list_append(mp_object *o, mp_object *item)
+int mp_list_append_full(mp_object *o, mp_object *item)
 {
     mp_list *l = as_list(o);
     mp_ssize_t n = MP_SIZE(l);
-    if (n < l->allocated) {
-        l->ob_item[n] = mp_newref(item);
-        MP_SIZE(l) = n + 1;
-        return 0;
-    }
     if (list_resize(l, n + 1) < 0)
         return -1;
     l->ob_item[n] = mp_newref(item);

@@ -22,8 +22,9 @@ static inline bool mp_list_check(const mp_object *o) { return o->ob_type == &mp_
 /* PyList_New: a list of n empty slots, to be filled with mp_list_set_item
  * before use; its capacity is exactly n. */
 mp_object *mp_list_new(mp_ssize_t n);
-/* list.append: 0, or -1 with MemoryError. Takes a new reference to o. */
-int mp_list_append(mp_object *l, mp_object *o);
+/* list.append: 0, or -1 with MemoryError. Takes a new reference to o.
+ * (Inline, below.) */
+static inline int mp_list_append(mp_object *l, mp_object *o);
 /* list.insert(i, o) with Python's clamping of i. Takes a new reference. */
 int mp_list_insert(mp_object *l, mp_ssize_t i, mp_object *o);
 /* list.pop(i), negative i counting from the end: the item (a new reference),
@@ -36,6 +37,25 @@ int mp_list_set_item(mp_object *l, mp_ssize_t i, mp_object *o);
 mp_ssize_t mp_list_size(mp_object *l);
 /* Slots allocated: what sys.getsizeof sees beyond the 56-byte list. */
 mp_ssize_t mp_list_allocated(mp_object *l);
+
+/* ---- the fast path, inlined where it is called ---------------------------------
+ * An append into spare capacity is an incref and two stores, which a call
+ * would double; a full list goes out of line to mp_list_append_full
+ * (list.c), which resizes. CPython splits LIST_APPEND the same way
+ * (_PyList_AppendTakeRef in pycore_list.h). */
+int mp_list_append_full(mp_object *l, mp_object *o);
+
+static inline int mp_list_append(mp_object *o, mp_object *item)
+{
+    mp_list *l = (mp_list *)o;
+    mp_ssize_t n = MP_SIZE(l);
+    if (n < l->allocated) {
+        l->ob_item[n] = mp_newref(item);
+        MP_SIZE(l) = n + 1;
+        return 0;
+    }
+    return mp_list_append_full(o, item);
+}
 
 /* ---- call sites (see site.h) ---------------------------------------------- */
 #ifndef MP_RUNTIME_INTERNAL

@@ -8,8 +8,12 @@
 #define MP_H
 
 #include "abstract.h"
+#include "array.h"
+#include "bytes.h"
+#include "deque.h"
 #include "dict.h"
 #include "error.h"
+#include "float.h"
 #include "gc.h"
 #include "gen.h"
 #include "instance.h"

@@ -308,25 +308,14 @@ mp_object *mp_str_concat(mp_object *a, mp_object *b)
 
 /* ---- the type's slots -------------------------------------------------------- */
 
-/* CPython hashes with SipHash-1-3 under a random key (PEP 456), so hash()
- * of a str changes between runs. The labs want repeatable runs, so this is
- * FNV-1a over the stored bytes with a final avalanche: not attack-proof,
- * which a teaching runtime does not need. */
+/* hash.c's hash of the stored bytes, so a str and a bytes holding the
+ * same bytes hash alike, as in CPython (see mp_hash_bytes for how it
+ * differs from CPython's SipHash). */
 static mp_hash_t str_hash(mp_object *o)
 {
     mp_str *s = (mp_str *)o;
-    if (s->hash != -1)
-        return s->hash;
-    const uint8_t *p = str_data(o);
-    size_t n = (size_t)s->length * s->state.kind;
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    mp_hash_t r = (mp_hash_t)h;
-    s->hash = r == -1 ? -2 : r;
+    if (s->hash == -1)
+        s->hash = mp_hash_bytes(str_data(o), (size_t)s->length * s->state.kind);
     return s->hash;
 }
 

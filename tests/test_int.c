@@ -498,3 +498,91 @@ Test(int, richcompare_of_equal_big_ints)
     MP_DECREF(a);
     MP_DECREF(b);
 }
+
+/* ---- unsigned longs and doubles ------------------------------------------------------------ */
+
+/* python3 -c "import sys; print(sys.getsizeof(2**64 - 1), sys.getsizeof(2**63))"  -> 36 36 */
+Test(int, from_unsigned_long_covers_the_whole_range)
+{
+    mp_object *max = mp_int_from_unsigned_long(ULONG_MAX), *expected = int_of("18446744073709551615");
+    cr_expect_eq(mp_int_compare(max, expected), 0);
+    cr_expect_eq(mp_getsizeof(max), 36);
+    mp_object *five = mp_int_from_unsigned_long(5), *cached = mp_int_from_long(5);
+    cr_expect_eq(five, cached, "small values are the cached ints");
+    mp_object *mid = mp_int_from_unsigned_long(1000000), *m = mp_int_from_long(1000000);
+    cr_expect_eq(mp_int_compare(mid, m), 0);
+    MP_DECREF(max);
+    MP_DECREF(expected);
+    MP_DECREF(five);
+    MP_DECREF(cached);
+    MP_DECREF(mid);
+    MP_DECREF(m);
+}
+
+/* PyLong_AsUnsignedLong's messages, as array('L') reports them:
+ * python3 -c "
+ * import array
+ * for v in (2**64, -1):
+ *     try: array.array('L', [v])
+ *     except OverflowError as e: print(e)"
+ * -> Python int too large to convert to C unsigned long / can't convert negative value to unsigned int */
+Test(int, as_unsigned_long_refuses_negatives_and_overflow)
+{
+    mp_object *max = int_of("18446744073709551615"), *over = int_of("18446744073709551616");
+    mp_object *neg = int_of("-1");
+    cr_expect_eq(mp_int_as_unsigned_long(max), ULONG_MAX);
+    cr_expect_eq(mp_err_occurred(), MP_ERR_NONE);
+    cr_expect_eq(mp_int_as_unsigned_long(over), (unsigned long)-1);
+    cr_expect_eq(mp_err_occurred(), MP_ERR_OVERFLOW);
+    cr_expect_str_eq(mp_err_message(), "Python int too large to convert to C unsigned long");
+    mp_err_clear();
+    cr_expect_eq(mp_int_as_unsigned_long(neg), (unsigned long)-1);
+    cr_expect_eq(mp_err_occurred(), MP_ERR_OVERFLOW);
+    cr_expect_str_eq(mp_err_message(), "can't convert negative value to unsigned int");
+    mp_err_clear();
+    MP_DECREF(max);
+    MP_DECREF(over);
+    MP_DECREF(neg);
+}
+
+/* python3 -c "print(float(2**53 + 1), float(2**53 + 3), float(2**64 - 1), float(2**100 + 2**47),
+ *             float(2**100 + 2**47 + 1), float(-2**100 - 2**48))"
+ * -> 9007199254740992.0 9007199254740996.0 1.8446744073709552e+19 1.2676506002282294e+30
+ *    1.2676506002282297e+30 -1.2676506002282297e+30: halfway cases go to the even neighbour */
+Test(int, as_double_rounds_half_to_even)
+{
+    struct {
+        const char *v;
+        double d;
+    } cases[] = {
+        {"9007199254740993", 0x1p53},
+        {"9007199254740995", 0x1p53 + 4},
+        {"18446744073709551615", 0x1p64},
+        {"1267650600228229542234191560704", 0x1p100},           /* 2**100 + 2**47: a tie */
+        {"1267650600228229542234191560705", 0x1p100 + 0x1p48},  /* just past it */
+        {"-1267650600228229682971679916032", -(0x1p100 + 0x1p48)}, /* -(2**100 + 2**48) */
+        {"0", 0.0},
+        {"-7", -7.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mp_object *v = int_of(cases[i].v);
+        cr_expect_eq(mp_int_as_double(v), cases[i].d, "float(%s)", cases[i].v);
+        cr_expect_eq(mp_err_occurred(), MP_ERR_NONE);
+        MP_DECREF(v);
+    }
+}
+
+/* python3 -c "float(2**1024)"  -> OverflowError: int too large to convert to float */
+Test(int, as_double_overflows_past_the_largest_double)
+{
+    mp_object *v = int_of("1797693134862315907729305190789024733617976978942306572734300811577326"
+                          "7580550096313270847732240753602112011387987139335765878976881441662249"
+                          "2847430639474124377767893424865485276302219601246094119453082952085005"
+                          "7688381506823424628814739131105408272371633505106845862982399472459384"
+                          "79716304835356329624224137216");
+    cr_expect_eq(mp_int_as_double(v), -1.0);
+    cr_expect_eq(mp_err_occurred(), MP_ERR_OVERFLOW);
+    cr_expect_str_eq(mp_err_message(), "int too large to convert to float");
+    mp_err_clear();
+    MP_DECREF(v);
+}

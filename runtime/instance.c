@@ -362,15 +362,8 @@ static int instance_clear(mp_object *o)
     return 0;
 }
 
-/* _Py_HashPointer: object.__hash__ is the address, rotated by 4 bits so
- * the always-zero low bits of an aligned address do not waste the table. */
-static mp_hash_t instance_hash(mp_object *o)
-{
-    uintptr_t y = (uintptr_t)o;
-    y = (y >> 4) | (y << (8 * sizeof y - 4));
-    mp_hash_t h = (mp_hash_t)y;
-    return h == -1 ? -2 : h;
-}
+/* object.__hash__: _Py_HashPointer of the address (hash.c). */
+static mp_hash_t instance_hash(mp_object *o) { return mp_hash_pointer(o); }
 
 /* object.__repr__, for a class defined in a script. */
 static void instance_repr(mp_object *o, mp_strbuf *out)

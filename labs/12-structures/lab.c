@@ -234,8 +234,8 @@ static void step_tuple_vs_list(void)
     lab_check_bool(18, "# the tuple is the smallest, every n", tuple_smallest, "tuple_smallest",
                    true);
     lab_say("At the same length the difference is always those two words, 16 bytes. Growing "
-            "by appends adds the spare capacity: up to 8 slots for a small list, about an "
-            "eighth of n for a big one (a list of 10000 appended items keeps %ld spare "
+            "by appends adds the spare capacity: up to 8 slots for a small list, up to an "
+            "eighth of n for a big one (a list of 10000 appended items has %ld spare "
             "slots).",
             capacity_after_appends(10000) - 10000);
 
@@ -861,9 +861,8 @@ static void step_comprehension(long n)
             "bound-method object (Python/ceval.c). Counted, not assumed: f takes a snapshot "
             "when it gets the last item, and the lab counts what the building code holds "
             "then and after.");
-    lab_py("def f(x): return x + 1000\n"
-           "data = [1000 + i for i in range(%ld)]",
-           n);
+    lab_py("def f(x): return x + 1000");
+    lab_py("data = [1000 + i for i in range(%ld)]", n);
     mp_object *data = must(mp_list_new(0));
     for (long i = 0; i < n; i++) {
         mp_object *v = must(mp_int_from_long(1000 + i));

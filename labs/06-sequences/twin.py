@@ -193,7 +193,7 @@ class Sweep:
     """One container measured at length n: k adds then k removes per round,
     so the length sweeps n - k/2 .. n + k/2 and averages n; as many rounds
     as make ops. k is at most SWEEP_MAX, the same at every n but 100 (see
-    the lab). best holds ns per operation of each."""
+    the lab). best holds ns per operation of each: the fastest batch."""
 
     def __init__(self, kind, grow, shrink, n, ops, x):
         self.k = max(1, min(n // 2, ops, SWEEP_MAX))
@@ -206,12 +206,11 @@ class Sweep:
         self.best = [float("inf"), float("inf")]
 
     def measure(self, clock):
-        total = [0.0, 0.0]
+        """Times every batch of one run; the fastest batch is the cost."""
         for _ in range(self.rounds):
             for i, t in enumerate(self.timers):
-                total[i] += t.timeit(self.k) - clock
-        for i in range(2):
-            self.best[i] = min(self.best[i], max(total[i], 0) / (self.rounds * self.k) * 1e9)
+                ns = max(t.timeit(self.k) - clock, 0) / self.k * 1e9
+                self.best[i] = min(self.best[i], ns)
 
 
 def clock_cost():

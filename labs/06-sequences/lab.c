@@ -1009,11 +1009,12 @@ static void step_choose(void)
     lab_step("Which to choose");
     char a[24], t1[64], t2[64], t3[64], t4[64];
     int top_s = nsizes - 1;
-    lab_say("A list, by default. Appending and popping at the right end cost %s and %s "
-            "whatever the length (at n = %s), and a number costs its 8-byte slot and its "
-            "int: %.2f bytes in step 2. Reading l[i] hands back the object it holds.",
-            both_ns(t1, sizeof t1, OP_LIST_APPEND, top_s), both_ns(t2, sizeof t2, OP_LIST_POP, top_s),
-            power_text(sizes[top_s], a, sizeof a), list_with_ints);
+    power_text(sizes[top_s], a, sizeof a);
+    lab_say("A list, by default. Appending and popping at the right end cost %s and %s at "
+            "n = %s, as at any length, and a number costs its 8-byte slot and its int: %.2f "
+            "bytes in step 2. Reading l[i] hands back the object it holds.",
+            both_ns(t1, sizeof t1, OP_LIST_APPEND, top_s),
+            both_ns(t2, sizeof t2, OP_LIST_POP, top_s), a, list_with_ints);
     lab_say("A tuple, for a sequence that never changes: no spare room, so a little smaller "
             "than the list that built it.");
     lab_say("An array.array, for many numbers of one C type: %.2f bytes a number as 'i', "
@@ -1030,11 +1031,11 @@ static void step_choose(void)
             "for it moves every item; a deque's popleft costs %s, whatever the length. Its "
             "price: reaching d[i] in the middle walks the blocks, O(n/64), and even an empty "
             "deque is 760 bytes. For a short queue the difference is small in absolute terms: "
-            "at n = 100, "
-            "l.insert(0, x) costs %s against %s for d.appendleft(x).",
+            "at n = 100, l.insert(0, x) costs %s against %s for d.appendleft(x).",
             a, both_ns(t1, sizeof t1, OP_LIST_POP0, top_s),
             both_ns(t2, sizeof t2, OP_DEQUE_POPLEFT, top_s),
-            both_ns(t3, sizeof t3, OP_LIST_INSERT0, 0), both_ns(t4, sizeof t4, OP_DEQUE_APPENDLEFT, 0));
+            both_ns(t3, sizeof t3, OP_LIST_INSERT0, 0),
+            both_ns(t4, sizeof t4, OP_DEQUE_APPENDLEFT, 0));
 
     char lo[24], hi[24];
     power_text(n_lo, lo, sizeof lo);
@@ -1046,24 +1047,21 @@ static void step_choose(void)
               "array('i') is only about twice as small.",
               list_with_ints, array_i_bytes, ratio_i, array_d_bytes,
               bytes_as_cpython ? ", the same to the byte in CPython" : "");
-    char cpython[64] = "";
-    double c0 = cpython_ns[OP_LIST_INSERT0][0];
-    double cg0, cg1;
-    char hi_key[2][48];
-    snprintf(hi_key[0], sizeof hi_key[0], "growth %s", ops_info[OP_LIST_INSERT0].key);
-    snprintf(hi_key[1], sizeof hi_key[1], "growth %s", ops_info[OP_LIST_POP0].key);
-    if (lab_twin_real(hi_key[0], &cg0) && lab_twin_real(hi_key[1], &cg1))
+    int h = size_index(n_hi), l = size_index(n_lo);
+    double cg0 = cpython_ns[OP_LIST_INSERT0][h] / cpython_ns[OP_LIST_INSERT0][l];
+    double cg1 = cpython_ns[OP_LIST_POP0][h] / cpython_ns[OP_LIST_POP0][l];
+    char cpython[64] = "", small[48] = "";
+    if (!isnan(cg0) && !isnan(cg1))
         snprintf(cpython, sizeof cpython, " (CPython: %.0f and %.0f)", cg0, cg1);
-    char small[48] = "";
-    if (!isnan(c0))
-        snprintf(small, sizeof small, ", %.0f in CPython", c0);
+    if (!isnan(cpython_ns[OP_LIST_INSERT0][0]))
+        snprintf(small, sizeof small, ", %.0f in CPython", cpython_ns[OP_LIST_INSERT0][0]);
     lab_claim(20, "holds",
               "from n = %s to %s, list.insert(0) grew %.0f times and list.pop(0) %.0f times "
               "here%s, while deque.appendleft/popleft stayed within a factor of 3 from 100 "
               "to %s items. At small n it hardly matters: at n = 100, list.insert(0) took "
               "%.0f ns here%s.",
               lo, hi, front_growth[0], front_growth[1], cpython,
-              power_text(sizes[nsizes - 1], a, sizeof a), ours_ns[OP_LIST_INSERT0][0], small);
+              a, ours_ns[OP_LIST_INSERT0][0], small);
 }
 
 int main(int argc, char **argv)

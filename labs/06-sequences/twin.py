@@ -19,7 +19,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import twinlib  # noqa: E402
 
 LIST_BYTES = 56        # sys.getsizeof([]): 40 of list, 16 of GC header
-TUPLE_BYTES = 40       # sys.getsizeof of a tuple before its items
 ARRAY_BYTES = 80       # sys.getsizeof(array('i')): 64 of array, 16 of GC header
 DEQUE_BYTES = 232      # sys.getsizeof(deque()) without its block
 BLOCK_BYTES = 528      # a deque block: 64 slots and two links
@@ -169,7 +168,7 @@ PAIRS = (
     ("array", ("array_append", "c.append(x)"), ("array_pop", "c.pop()")),
     ("deque", ("deque_append", "c.append(x)"), ("deque_pop", "c.pop()")),
 )
-LEFT_OPS = ("list_insert0", "list_pop0", "deque_appendleft", "deque_popleft")
+DEQUE_LEFT_OPS = ("deque_appendleft", "deque_popleft")
 RIGHT_OPS = ("list_append", "list_pop", "array_append", "array_pop", "deque_append", "deque_pop")
 
 
@@ -250,10 +249,10 @@ def times(v, max_n, repeat, work, ops):
         v["growth " + name] = ns[name, n_hi] / ns[name, n_lo]
     v["list_front_linear"] = all(v["growth " + name] > LINEAR_MIN
                                  for name in ("list_insert0", "list_pop0"))
-    for name in LEFT_OPS[2:] + RIGHT_OPS:
+    for name in DEQUE_LEFT_OPS + RIGHT_OPS:
         values = [ns[name, n] for n in sizes]
         v["spread " + name] = max(values) / min(values)
-    v["deque_left_flat"] = all(v["spread " + name] < FLAT_MAX for name in LEFT_OPS[2:])
+    v["deque_left_flat"] = all(v["spread " + name] < FLAT_MAX for name in DEQUE_LEFT_OPS)
     v["right_flat"] = all(v["spread " + name] < FLAT_MAX for name in RIGHT_OPS)
 
 

@@ -69,7 +69,7 @@ for path in labs/[0-9][0-9]-*/lab.c; do
     if [ "$csvs" -ge 1 ]; then ok; else bad "$lab: --csv wrote no CSV file"; fi
     if ls -a "$tmp/csv-$lab/deeper" | grep -q 'tmp$'; then bad "$lab: temporary file left"; else ok; fi
     for f in "$tmp/csv-$lab/deeper"/*.csv; do
-        if head -n 1 "$f" | grep -Eq '^[a-z_]+(,[a-z_]+)+$' && [ "$(wc -l <"$f")" -ge 2 ]; then ok; else
+        if head -n 1 "$f" | grep -Eq '^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)+$' && [ "$(wc -l <"$f")" -ge 2 ]; then ok; else
             bad "$lab: $f has no header line or no rows"
         fi
     done

@@ -774,3 +774,29 @@ int lab_end(void)
         return LAB_EXIT_USAGE;
     return L.check && L.failed ? LAB_EXIT_CHECK_FAILED : LAB_EXIT_OK;
 }
+
+/* ---- CPython 3.11's arithmetic ------------------------------------------------------ */
+
+long lab_list_grown(long newsize) { return (newsize + (newsize >> 3) + 6) & ~3L; }
+
+/* Only the append that finds the list full changes its room. */
+long lab_list_capacity_after_appends(long n)
+{
+    long allocated = 0;
+    while (allocated < n)
+        allocated = lab_list_grown(allocated + 1);
+    return allocated;
+}
+
+const char *lab_power_text(long n, char *buf, size_t size)
+{
+    int k = 0;
+    long m = n;
+    while (m >= 10 && m % 10 == 0)
+        m /= 10, k++;
+    if (m == 1 && k >= 2)
+        snprintf(buf, size, "10**%d", k);
+    else
+        snprintf(buf, size, "%ld", n);
+    return buf;
+}

@@ -91,6 +91,18 @@ bool lab_twin_item_int(const char *key, size_t i, long long *out);
 void lab_claim(int claim, const char *verdict, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- CPython 3.11's arithmetic, for expected values --------------------------- */
+
+/* list_resize (Objects/listobject.c): a full list asked to hold newsize
+ * items makes room for newsize + newsize/8 + 6, rounded down to a multiple
+ * of 4. */
+long lab_list_grown(long newsize);
+/* The slots a list has after n appends from empty. */
+long lab_list_capacity_after_appends(long n);
+
+/* n as "10**k" for a power of ten from 100 up, else as a number; returns buf. */
+const char *lab_power_text(long n, char *buf, size_t size);
+
 /* ---- measurements ------------------------------------------------------------ */
 
 /* Seconds on a monotonic clock. */

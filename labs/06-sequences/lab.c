@@ -76,40 +76,13 @@ static void *must_alloc(size_t bytes)
     return p;
 }
 
-/* "10**k" for a power of ten from 100 up, else the number. */
-static const char *power_text(long n, char *buf, size_t size)
-{
-    int k = 0;
-    long m = n;
-    while (m >= 10 && m % 10 == 0)
-        m /= 10, k++;
-    if (m == 1 && k >= 2)
-        snprintf(buf, size, "10**%d", k);
-    else
-        snprintf(buf, size, "%ld", n);
-    return buf;
-}
-
 /* ---- what CPython 3.11's source predicts --------------------------------------------- */
-
-/* list_resize: a full list asked for newsize items gets room for
- * newsize + newsize/8 + 6, rounded down to a multiple of 4. */
-static long list_grown(long newsize) { return (newsize + (newsize >> 3) + 6) & ~3L; }
 
 /* array_resize: room for newsize + newsize/16 + 3 while the array holds
  * fewer than 8 items, + 7 after. */
 static long array_grown(long newsize, long oldsize)
 {
     return (newsize >> 4) + (oldsize < 8 ? 3 : 7) + newsize;
-}
-
-static long list_capacity_after(long n)
-{
-    long allocated = 0;
-    for (long size = 1; size <= n; size++)
-        if (size > allocated)
-            allocated = list_grown(size);
-    return allocated;
 }
 
 static long array_capacity_after(long n)
@@ -288,7 +261,7 @@ static void step_list_growth(long n)
     caps.formula[0] = 0;
     for (long len = 1; len <= n; len++) {
         if (len > allocated)
-            allocated = list_grown(len);
+            allocated = lab_list_grown(len);
         caps.formula[len] = allocated;
     }
     caps.have_cpython = twin_series(caps.twin_key, n, caps.cpython);
@@ -412,7 +385,7 @@ static const struct {
 static long long expected_sizeof(kind k, long n)
 {
     switch (k) {
-    case K_LIST: return LIST_BYTES + POINTER * list_capacity_after(n);
+    case K_LIST: return LIST_BYTES + POINTER * lab_list_capacity_after_appends(n);
     case K_TUPLE: return TUPLE_BYTES + POINTER * (long long)n;
     case K_ARRAY_I: return ARRAY_BYTES + 4 * array_capacity_after(n);
     case K_ARRAY_D: return ARRAY_BYTES + 8 * array_capacity_after(n);
@@ -572,7 +545,7 @@ static void step_bytes(long n)
     lab_check_bool(19, "# that is at least 4", ratio_d >= RATIO_D, "ratio_d_ok", true);
     lab_show_real("# list alone / array('i')", (double)alone[K_LIST] / (double)alone[K_ARRAY_I],
                   "", "ratio alone list/array_i");
-    long spare = list_capacity_after(n) - n;
+    long spare = lab_list_capacity_after_appends(n) - n;
     lab_say("\"Far more compactly\", in numbers: a list of numbers costs %.2f bytes each, an "
             "8-byte slot (with %.1f%% spare slots at this n) plus a 32-byte int; array('i') "
             "costs %.2f, the number itself and a little spare room: %.1f times less. "
@@ -829,7 +802,7 @@ static void print_left_table(void)
     putchar('\n');
     for (int s = 0; s < nsizes; s++) {
         char nt[24];
-        printf("   %-7s", power_text(sizes[s], nt, sizeof nt));
+        printf("   %-7s", lab_power_text(sizes[s], nt, sizeof nt));
         for (int j = 0; j < 4; j++) {
             char a[24], b[24];
             format_ns(a, sizeof a, ours_ns[left[j]][s]);
@@ -921,7 +894,7 @@ static void step_ends(long top, long runs)
     char a[24], b[24], what[96], key[48];
     lab_say("An O(n) operation costs 100 times more for 100 times the items, once the "
             "moving outweighs the fixed cost of the call. From n = %s to %s:",
-            power_text(n_lo, a, sizeof a), power_text(n_hi, b, sizeof b));
+            lab_power_text(n_lo, a, sizeof a), lab_power_text(n_hi, b, sizeof b));
     static const op front[] = {OP_LIST_INSERT0, OP_LIST_POP0};
     bool linear = true;
     for (int j = 0; j < 2; j++) {
@@ -935,7 +908,7 @@ static void step_ends(long top, long runs)
 
     lab_say("An O(1) operation costs the same at every n, give or take the machine's "
             "caches and noise. Slowest n over fastest, from 100 to %s:",
-            power_text(top, a, sizeof a));
+            lab_power_text(top, a, sizeof a));
     static const op deque_left[] = {OP_DEQUE_APPENDLEFT, OP_DEQUE_POPLEFT};
     bool flat = true;
     for (int j = 0; j < 2; j++) {
@@ -975,7 +948,7 @@ static void step_ends(long top, long runs)
     lab_check_bool(20, "# all six below 3", right_flat, "right_flat", true);
 
     int top_s = nsizes - 1;
-    power_text(sizes[top_s], a, sizeof a);
+    lab_power_text(sizes[top_s], a, sizeof a);
     lab_say("Where the operation is cheap, ours is several times faster than CPython: we "
             "have no bytecode to dispatch, no method to look up and no arguments to parse, "
             "and deque.h and list.h inline the common case. Where moving the items "
@@ -1009,7 +982,7 @@ static void step_choose(void)
     lab_step("Which to choose");
     char a[24], t1[64], t2[64], t3[64], t4[64];
     int top_s = nsizes - 1;
-    power_text(sizes[top_s], a, sizeof a);
+    lab_power_text(sizes[top_s], a, sizeof a);
     lab_say("A list, by default. Appending and popping at the right end cost %s and %s at "
             "n = %s, as at any length, and a number costs its 8-byte slot and its int: %.2f "
             "bytes in step 2. Reading l[i] hands back the object it holds.",
@@ -1038,8 +1011,8 @@ static void step_choose(void)
             both_ns(t4, sizeof t4, OP_DEQUE_APPENDLEFT, 0));
 
     char lo[24], hi[24];
-    power_text(n_lo, lo, sizeof lo);
-    power_text(n_hi, hi, sizeof hi);
+    lab_power_text(n_lo, lo, sizeof lo);
+    lab_power_text(n_hi, hi, sizeof hi);
     lab_claim(19, "holds",
               "a list of numbers costs %.2f bytes each (an 8-byte slot and a 32-byte int), "
               "array('i') %.2f: %.1f times less, and array('d') %.2f%s. The saving is the "

@@ -52,40 +52,13 @@ static mp_object *need(mp_object *o)
     return o;
 }
 
-/* Slots after n appends from empty, by CPython 3.11's list_resize: when
- * the list is full, the append that does not fit makes room for
- * newsize + newsize/8 + 6, rounded down to a multiple of 4. */
-static long capacity_after_appends(long n)
-{
-    long allocated = 0;
-    while (allocated < n) {
-        long size = allocated + 1;
-        allocated = (size + (size >> 3) + 6) & ~3L;
-    }
-    return allocated;
-}
-
 /* What the list pipeline must hold at its peak, besides temporaries: the
  * list (56 bytes and 8 per slot) and every square outside the small-int
  * cache, at once. */
 static long long list_estimate(long n)
 {
-    return LIST_BYTES + 8LL * capacity_after_appends(n) +
+    return LIST_BYTES + 8LL * lab_list_capacity_after_appends(n) +
            (long long)INT_BYTES * (n > CACHED_SQUARES ? n - CACHED_SQUARES : 0);
-}
-
-/* "10**k" for a power of ten from 100 up, else the number. */
-static const char *power_text(long n, char *buf, size_t size)
-{
-    int k = 0;
-    long m = n;
-    while (m >= 10 && m % 10 == 0)
-        m /= 10, k++;
-    if (m == 1 && k >= 2)
-        snprintf(buf, size, "10**%d", k);
-    else
-        snprintf(buf, size, "%ld", n);
-    return buf;
 }
 
 /* ---- the two pipelines ----------------------------------------------------------
@@ -176,10 +149,10 @@ static void step_sizes(long up_to)
         mp_object *l = list_of_squares(n);
         char what[80], key[40], nt[24];
         snprintf(what, sizeof what, "sys.getsizeof([x*x for x in range(%s)])",
-                 power_text(n, nt, sizeof nt));
+                 lab_power_text(n, nt, sizeof nt));
         snprintf(key, sizeof key, "sizeof_list %ld", n);
         lab_check_int(21, what, (long long)mp_getsizeof(l), key,
-                      LIST_BYTES + 8LL * capacity_after_appends(n));
+                      LIST_BYTES + 8LL * lab_list_capacity_after_appends(n));
         MP_DECREF(l);
     }
 }
@@ -235,7 +208,7 @@ static void print_peaks(const peak_row *rows, int count)
             snprintf(lc, sizeof lc, "%lld", r->list_cpython);
             snprintf(gc, sizeof gc, "%lld", r->gen_cpython);
         }
-        printf("   %10s   %13zu %13s   %13zu %13s\n", power_text(r->n, nt, sizeof nt),
+        printf("   %10s   %13zu %13s   %13zu %13s\n", lab_power_text(r->n, nt, sizeof nt),
                r->list_peak, lc, r->gen_peak, gc);
         if (r->list_cpython >= 0)
             lab_csv_row(csv, "%ld,%zu,%zu,%lld,%lld", r->n, r->list_peak, r->gen_peak,
@@ -259,7 +232,7 @@ static void check_list_growth(const peak_row *rows, int count)
         ratios_ok = ratios_ok && ratio >= RATIO_LO && ratio <= RATIO_HI;
         char what[80], key[40], a[24], b[24];
         snprintf(what, sizeof what, "# list peak at %s / at %s",
-                 power_text(rows[i].n, a, sizeof a), power_text(rows[i - 1].n, b, sizeof b));
+                 lab_power_text(rows[i].n, a, sizeof a), lab_power_text(rows[i - 1].n, b, sizeof b));
         snprintf(key, sizeof key, "list_ratio %ld", rows[i].n);
         lab_show_real(what, ratio, "", key);
     }
@@ -319,7 +292,7 @@ static void check_sums(const peak_row *rows, int count)
     closed_form(top->n, expected, sizeof expected);
     lab_say("Both pipelines compute the same number, the sum of the squares below n, "
             "which is n(n−1)(2n−1)/6.");
-    power_text(top->n, nt, sizeof nt);
+    lab_power_text(top->n, nt, sizeof nt);
     snprintf(what, sizeof what, "sum([x*x for x in range(%s)])", nt);
     snprintf(key, sizeof key, "sum_list %ld", top->n);
     lab_check_text(0, what, top->list_sum, key, expected);
@@ -375,7 +348,7 @@ static void step_peaks(long up_to)
               "bytes or less; the generator itself is 72 bytes here, 208 in CPython, whatever "
               "n. The constant is per generator: what a consumer keeps (list(g)) and the input "
               "it reads are another matter.",
-              top->list_peak, power_text(top->n, nt, sizeof nt),
+              top->list_peak, lab_power_text(top->n, nt, sizeof nt),
               (double)top->list_peak / (double)top->n, gen_peak_max(rows, count));
 }
 
@@ -404,7 +377,7 @@ static void step_time(long n, long times)
     double list_ns = ns_per_item(list_pipeline, n, times);
     double gen_ns = ns_per_item(gen_pipeline, n, times);
     char what[80], nt[24];
-    power_text(n, nt, sizeof nt);
+    lab_power_text(n, nt, sizeof nt);
     snprintf(what, sizeof what, "sum([x*x for x in range(%s)])", nt);
     lab_show_real(what, list_ns, "ns", "ns_list");
     snprintf(what, sizeof what, "sum(x*x for x in range(%s))", nt);

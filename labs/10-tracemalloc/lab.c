@@ -142,19 +142,6 @@ static mp_object *scratch_records(long i)
 
 /* ---- shared by the steps ------------------------------------------------------------- */
 
-/* Slots a list has after n appends from empty, by CPython 3.11's
- * list_resize: newsize + newsize/8 + 6, rounded down to a multiple of 4,
- * each time the list is full. */
-static long capacity_after_appends(long n)
-{
-    long allocated = 0;
-    for (long size = 1; size <= n; size++) {
-        if (size > allocated)
-            allocated = (size + (size >> 3) + 6) & ~3L;
-    }
-    return allocated;
-}
-
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -199,7 +186,7 @@ static void step_articles(long n)
     lab_show_int("peak", (long long)peak, "peak");
 
     long ints = n > 257 ? n - 257 : 0;
-    long capacity = capacity_after_appends(n);
+    long capacity = lab_list_capacity_after_appends(n);
     long long sizeof_data = LIST_BYTES + 8LL * capacity;
     lab_say("Where the bytes are: appends grew the list to %ld slots (3.11's list_resize "
             "formula), so sys.getsizeof(data) is 56 + 8 × %ld; and %ld of the ints are "
@@ -514,7 +501,7 @@ static void step_leak(long n)
     char record[64];
     int record_len = snprintf(record, sizeof record, "request %06d: accepted", 0);
     long long record_bytes = STR_BYTES + record_len + 1;
-    long capacity = capacity_after_appends(n);
+    long capacity = lab_list_capacity_after_appends(n);
     long long leak_bytes = n * record_bytes + 8LL * capacity;
     lab_say("The leak, by arithmetic: %ld records of 48 + %d + 1 bytes each, and registry's "
             "array of slots, grown by appends to %ld. Each realloc traces the array afresh "

@@ -84,19 +84,6 @@ static size_t traced(void)
     return current;
 }
 
-/* Slots a list has after n appends from empty, by CPython 3.11's
- * list_resize: newsize + newsize/8 + 6, rounded down to a multiple of 4,
- * each time the list is full. */
-static long capacity_after_appends(long n)
-{
-    long allocated = 0;
-    for (long size = 1; size <= n; size++) {
-        if (size > allocated)
-            allocated = (size + (size >> 3) + 6) & ~3L;
-    }
-    return allocated;
-}
-
 static mp_object *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static mp_object *str_printf(const char *fmt, ...)
 {
@@ -506,7 +493,7 @@ static void step_forgotten(long n)
         [REQUEST] = n * (long long)(INSTANCE_BYTES + VALUES_BYTES),
         [PATH] = n * str_bytes(path),
         [USER] = n * (long long)INT_ASKS,
-        [REGISTRY] = 8LL * (capacity_after_appends(WARM_UP + n) - capacity_after_appends(WARM_UP)),
+        [REGISTRY] = 8LL * (lab_list_capacity_after_appends(WARM_UP + n) - lab_list_capacity_after_appends(WARM_UP)),
     };
     int order[NROLES] = {REQUEST, PATH, USER, REGISTRY};
     for (int a = 0; a < NROLES; a++) {
@@ -526,7 +513,7 @@ static void step_forgotten(long n)
             "the path str (%lld), the user int (%d), and a slot of the registry, which grew "
             "by appends from %ld to %ld slots: %lld bytes in all.",
             INSTANCE_BYTES, VALUES_BYTES, str_bytes(path), INT_ASKS,
-            capacity_after_appends(WARM_UP), capacity_after_appends(WARM_UP + n), total);
+            lab_list_capacity_after_appends(WARM_UP), lab_list_capacity_after_appends(WARM_UP + n), total);
     for (int rank = 0; rank < NROLES; rank++) {
         char what[64], key[32];
         snprintf(what, sizeof what, "# line %d of the growth is", rank + 1);
@@ -745,12 +732,12 @@ static void step_release(long n)
 
     char row[32];
     snprintf(row, sizeof row, "row %06ld", 0L);
-    long long lines_bytes = LIST_BYTES + 8LL * capacity_after_appends(n) + n * str_bytes(row);
+    long long lines_bytes = LIST_BYTES + 8LL * lab_list_capacity_after_appends(n) + n * str_bytes(row);
     lab_say("Released, the peak is the strs and the list holding them: %ld × %lld bytes, "
             "and 56 + 8 × %ld slots after %ld appends, %lld in all. CPython's peak has a few "
             "hundred bytes more: small objects of the interpreter's own alive at that "
             "moment, such as the loop's range iterator and ints, and the total.",
-            n, str_bytes(row), capacity_after_appends(n), n, lines_bytes);
+            n, str_bytes(row), lab_list_capacity_after_appends(n), n, lines_bytes);
     snprintf(what, sizeof what, "# peak, del − %lld", lines_bytes);
     lab_show_int(what, (long long)peak[HOW_DEL] - lines_bytes, "peak_del_minus_lines");
 

@@ -59,18 +59,6 @@ static void must_succeed(int status)
         must(NULL);
 }
 
-/* Slots a list has after n appends from empty: list_resize's formula in
- * CPython 3.11's Objects/listobject.c, worked forward. */
-static long capacity_after_appends(long n)
-{
-    long allocated = 0;
-    for (long size = 1; size <= n; size++) {
-        if (size > allocated)
-            allocated = (size + (size >> 3) + 6) & ~3L;
-    }
-    return allocated;
-}
-
 /* sys.getsizeof of a set after n distinct keys were added one by one:
  * set_add_entry in Objects/setobject.c rebuilds the table when fill * 5 >=
  * mask * 3, for used * 4 keys (used * 2 past 50000), at the smallest
@@ -214,7 +202,7 @@ static void step_tuple_vs_list(void)
                   a = sizeof_of(make_appended, x, n);
         tuple_ok &= t == 40 + 8 * n;
         exact_ok &= e == 56 + 8 * n;
-        appended_ok &= a == 56 + 8 * capacity_after_appends(n);
+        appended_ok &= a == 56 + 8 * lab_list_capacity_after_appends(n);
         tuple_smallest &= t < e && t < a;
         if (i == 0)
             gap = e - t;
@@ -242,7 +230,7 @@ static void step_tuple_vs_list(void)
             "by appends adds the spare capacity: up to 8 slots for a small list, up to an "
             "eighth of n for a big one (a list of 10000 appended items has %ld spare "
             "slots).",
-            capacity_after_appends(10000) - 10000);
+            lab_list_capacity_after_appends(10000) - 10000);
 
     lab_say("How a list is built decides its capacity, and CPython 3.11 has more ways than "
             "these two. The compiler turns a display of up to 30 names into BUILD_LIST n "
@@ -280,7 +268,7 @@ static void step_tuple_vs_list(void)
             snprintf(python, sizeof python, kinds[k].python, n);
             long long expected_bytes = k == 0   ? 40 + 8 * n
                                        : k == 1 ? 56 + 8 * n
-                                                : 56 + 8 * capacity_after_appends(n);
+                                                : 56 + 8 * lab_list_capacity_after_appends(n);
             snprintf(what, sizeof what, "# %s: blocks", python);
             snprintf(key, sizeof key, "traced_%s_blocks_%ld", kinds[k].name, n);
             lab_check_int(18, what, blocks, key, k == 0 ? 1 : 2);
@@ -441,7 +429,7 @@ static void step_membership(long largest, long lookups)
         twin_item(cset, sizeof cset, "set_sizeof", i);
         twin_item(clist, sizeof clist, "list_sizeof", i);
         set_predicted &= set_size[i] == predicted_set_sizeof(ns[i]);
-        list_predicted &= list_size[i] == 56 + 8 * capacity_after_appends(ns[i]);
+        list_predicted &= list_size[i] == 56 + 8 * lab_list_capacity_after_appends(ns[i]);
         printf("   %8ld %10lld %10s %12lld %12s %7.1f %7.1f\n", ns[i], set_size[i], shown(cset),
                list_size[i], shown(clist), (double)set_size[i] / (double)ns[i],
                (double)list_size[i] / (double)ns[i]);
@@ -917,7 +905,7 @@ static void step_comprehension(long n)
         lab_check_int(32, "# results kept: f's ints", results, key, n);
         snprintf(key, sizeof key, "%s_sizeof", forms[k].key);
         lab_check_int(32, "sys.getsizeof(out)", (long long)mp_getsizeof(out), key,
-                      56 + 8 * capacity_after_appends(n));
+                      56 + 8 * lab_list_capacity_after_appends(n));
         snprintf(key, sizeof key, "%s_instructions", forms[k].key);
         lab_show_text("# instructions per item", NULL, key);
         snprintf(key, sizeof key, "%s_append_as", forms[k].key);

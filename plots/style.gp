@@ -57,7 +57,7 @@ fig_w = 1000
 fig_h = 620
 png(path) = sprintf("set terminal pngcairo size %d,%d font '%s,13' noenhanced; set output '%s'", fig_w, fig_h, font_name, path)
 svg(path) = sprintf("set terminal svg size %d,%d dynamic font '%s,13' noenhanced background rgb 'white'; set output '%s'", fig_w, fig_h, font_name, path)
-figure(path) = (strlen(path) > 4 && path[strlen(path)-3:] eq 'svg') ? svg(path) : png(path)
+figure(path) = (strlen(path) > 4 && path[strlen(path)-3:] eq '.svg') ? svg(path) : png(path)
 
 # Where a figure's inputs are: plots/draw checks each one, then hands the
 # script a tab-separated copy (gnuplot's strcol() cuts a quoted CSV field at

@@ -13,7 +13,7 @@ set ylabel 'arenas (1 MiB each)'
 set yrange [0:*]
 set ytics 1
 set offsets 0.25, 0.25, 0.6, 0
-set key top right
+set key bottom center
 cp = twin('cpython_arenas', "f using 'step':'cpython_arenas' with linespoints ls 2 ps 1.3 title 'in use (CPython 3.11)'")
 plot f using 'step':'arenas_mapped':xtic(strcol('phase')) with linespoints ls 3 title 'mapped (ours)', \
      f using 'step':'arenas_in_use' with linespoints ls 1 title 'in use (ours)' @cp

@@ -1,4 +1,4 @@
-# caption: Memory blocks still held after making every int in each range of 32 values ten times at run time: values from -5 to 256 come from the small-int cache and cost nothing; every other int is a new object each time.
+# caption: Memory blocks still held after making every int of each range of 32 values many times over at run time: values from -5 to 256 come from the small-int cache and cost nothing; every other int is a new object each time.
 # lab: 08-small-ints
 # data: labs/08-small-ints/small_int_cache.csv
 # columns: lo hi made blocks_ours blocks_cpython?
@@ -8,7 +8,8 @@ f = data('labs/08-small-ints/small_int_cache.csv')
 eval figure(out)
 set datafile separator tab
 set title 'The small-int cache: allocations per range of values'
-set xlabel 'int value (ranges of 32 values, each made 10 times)'
+stats f using (column('made') / (column('hi') - column('lo') + 1)) nooutput
+set xlabel sprintf('int value (ranges of 32 values, each value made %d times)', STATS_max)
 set ylabel 'blocks allocated and kept'
 set yrange [0:*]
 set offsets 0, 0, graph 0.18, 0

@@ -1,4 +1,4 @@
-# caption: The time of one `x in container` test, by size: a list compares item by item, so its cost grows with n (a miss looks at all n); a set hashes once and stays flat.
+# caption: The time of one `x in container` test, by size: a list compares item by item, so its cost grows with n (a miss looks at all n); a set hashes once and stays nearly flat, until its table outgrows the processor's caches.
 # lab: 12-structures
 # data: labs/12-structures/membership_vs_n.csv
 # columns: n+ set_hit_ours+ set_miss_ours+ list_hit_ours+ list_miss_ours+ set_hit_cpython+? set_miss_cpython+? list_hit_cpython+? list_miss_cpython+?

@@ -3,7 +3,7 @@
 
     tests/report-browser.py [--keep DIR]
 
-Builds a small results folder from tests/fixtures/report/ (real lab
+Builds a small results folder from tests/fixtures/report/data/ (real lab
 transcripts and CSVs, a real Google Benchmark and hyperfine export, a
 hand-written machine.json and one hand-written lab with a failing check and
 markup in its transcript), draws its two figures with gnuplot, and runs
@@ -62,7 +62,7 @@ def expect(ok, what, detail=""):
 
 def make_results(where):
     """A fresh copy of the fixture results with its figures drawn."""
-    shutil.copytree(os.path.join(FIXTURE, "results"), where)
+    shutil.copytree(os.path.join(FIXTURE, "data"), where)
     os.makedirs(os.path.join(where, "plots"))
     for name in FIGURES:
         subprocess.run(["gnuplot", "-e", f"results='{where}'; out='{where}/plots/{name}.png'",
@@ -258,7 +258,7 @@ def generator_checks(work):
            f"exit {run.returncode}: {run.stderr.strip()}")
 
     corrupt = os.path.join(work, "corrupt")
-    shutil.copytree(os.path.join(FIXTURE, "results"), corrupt)
+    shutil.copytree(os.path.join(FIXTURE, "data"), corrupt)
     with open(os.path.join(corrupt, "bench", "gbench.json"), "w") as f:
         f.write('{"benchmarks": [')
     run = report(corrupt)

@@ -349,11 +349,12 @@ def is_hyperfine(d):
 def gbench_rows(report):
     """{topic: [(name, stats)]} in the report's order; stats is a dict with
     median, lo, hi, n (ns) or error."""
-    runs, order, aggregates, errors = {}, [], {}, {}
+    runs, order, aggregates, errors, items = {}, [], {}, {}, {}
     for b in report["benchmarks"]:
         name = b.get("run_name", b["name"])
         if name not in runs:
             runs[name] = []
+            items[name] = []
             order.append(name)
         if b.get("error_occurred"):
             errors[name] = b.get("error_message", "error")
@@ -366,6 +367,11 @@ def gbench_rows(report):
             aggregates.setdefault(name, {})[b.get("aggregate_name")] = ns
         else:
             runs[name].append(ns)
+            # items_per_second divides by CPU time; the columns here are real time.
+            rate, cpu = b.get("items_per_second"), b.get("cpu_time")
+            if isinstance(rate, (int, float)) and isinstance(cpu, (int, float)) and rate > 0 < cpu:
+                per_iteration = rate * cpu * UNIT_NS[b.get("time_unit", "ns")] / 1e9
+                items[name].append(ns / per_iteration)
     topics = {}
     for name in order:
         times = runs[name]
@@ -373,17 +379,28 @@ def gbench_rows(report):
             stats = {"error": errors[name]}
         elif times:
             stats = {"median": statistics.median(times), "lo": min(times),
-                     "hi": max(times), "n": len(times)}
+                     "hi": max(times), "n": len(times),
+                     "item": statistics.median(items[name]) if items[name] else None}
         elif "median" in aggregates.get(name, {}):
-            stats = {"median": aggregates[name]["median"], "lo": None, "hi": None, "n": None}
+            stats = {"median": aggregates[name]["median"], "lo": None, "hi": None, "n": None,
+                     "item": None}
         else:
             continue
         topic, _, rest = name.partition("/")
         topics.setdefault(topic, []).append((rest or name, stats))
-    return topics
+    # Random interleaving shuffles the report; a reader looks for n:100 before n:1000.
+    return {t: sorted(topics[t], key=lambda row: natural(row[0])) for t in sorted(topics)}
 
 
-def render_gbench(report):
+def natural(text):
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def bench_anchor(topic):
+    return "bench-" + re.sub(r"[^A-Za-z0-9_-]", "-", topic)
+
+
+def render_gbench(report, lab_list):
     out = ['<h3 id="gbench">Micro-benchmarks (Google Benchmark)</h3>']
     if report is None:
         out.append('<p class="note"><strong>missing:</strong> <code>bench/gbench.json</code>; '
@@ -397,15 +414,20 @@ def render_gbench(report):
     out.append('<p>Real time per iteration: the median over the repetitions, their range '
                '(fastest – slowest), and the spread, (slowest − fastest) / median. A spread '
                'over 10% is marked: the machine was busy or the benchmark is noisy. '
+               'Per item: the median real time per item processed, where the benchmark '
+               'counts items (an iteration may handle many). '
                f'From <a href="{href("bench/gbench.json")}">bench/gbench.json</a>.</p>')
     for topic, rows in topics.items():
-        out.append(f'<table class="num"><caption>{esc(topic)}</caption>'
+        lab = next((lab_id for lab_id in lab_list if lab_id[:2] == topic[:2]), None)
+        see = f' <a class="see" href="#{esc(anchor(lab))}">lab {esc(lab)}</a>' if lab else ""
+        out.append(f'<table class="num" id="{esc(bench_anchor(topic))}">'
+                   f'<caption>{esc(topic)}{see}</caption>'
                    '<thead><tr><th>benchmark</th><th>median</th><th>fastest – slowest</th>'
-                   '<th>spread</th><th>runs</th></tr></thead><tbody>')
+                   '<th>spread</th><th>runs</th><th>per item</th></tr></thead><tbody>')
         for name, s in rows:
             if "error" in s:
                 out.append(f'<tr class="fail"><td>{esc(name)}</td>'
-                           f'<td colspan="4">error: {esc(s["error"])}</td></tr>')
+                           f'<td colspan="5">error: {esc(s["error"])}</td></tr>')
                 continue
             if s["lo"] is None:
                 rng, spread, cls = "—", "—", ""
@@ -415,7 +437,8 @@ def render_gbench(report):
                 spread, cls = f"{rel:.1%}", ' class="noisy"' if rel > 0.10 else ""
             out.append(f'<tr><td>{esc(name)}</td><td>{esc(fmt_ns(s["median"]))}</td>'
                        f'<td>{esc(rng)}</td><td{cls}>{esc(spread)}</td>'
-                       f'<td>{esc(s["n"] if s["n"] is not None else "—")}</td></tr>')
+                       f'<td>{esc(s["n"] if s["n"] is not None else "—")}</td>'
+                       f'<td>{esc(fmt_ns(s["item"]) if s["item"] else "—")}</td></tr>')
         out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -471,11 +494,11 @@ def render_hyperfine(report):
     return "\n".join(out)
 
 
-def render_bench(results, gbench, hyperfine, figures):
+def render_bench(results, gbench, hyperfine, figures, lab_list):
     out = ['<section id="bench"><h2>Benchmarks</h2>']
     for fig in figures:
         out.append(render_figure(fig, results))
-    out.append(render_gbench(gbench))
+    out.append(render_gbench(gbench, lab_list))
     out.append(render_hyperfine(hyperfine))
     extra = [f for f in ("bench/gc.csv", "bench/cpython-gc.json")
              if os.path.isfile(os.path.join(results, f))]
@@ -573,6 +596,7 @@ nav.toc .missing a { color: var(--dim); }
 .card.good .big { color: var(--ok); }
 table { border-collapse: collapse; margin: .75rem 0 1.25rem; font-size: .92rem; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+caption .see { font-weight: normal; font-size: .85rem; margin-left: .5rem; }
 th, td { padding: .3rem .75rem; border-bottom: 1px solid var(--line); vertical-align: top;
          text-align: left; }
 thead th { border-bottom: 2px solid var(--line); }
@@ -628,7 +652,10 @@ def render_page(results, machine_name, labs, machine, gbench, hyperfine, bench_f
         title = lab.title or lab.id[3:].replace("-", " ")
         out.append(f'<li class="{status}"><a href="#{esc(anchor(lab.id))}">'
                    f'{esc(lab.id[:2])} · {esc(title)}{esc(mark)}</a></li>')
-    out.append('</ol></li><li><a href="#bench">Benchmarks</a></li></ol></nav>')
+    out.append('</ol></li><li><a href="#bench">Benchmarks</a><ol>')
+    if gbench is not None:
+        out.extend(f'<li><a href="#{esc(bench_anchor(t))}">{esc(t)}</a></li>' for t in gbench_rows(gbench))
+    out.append('<li><a href="#hyperfine">whole programs: lab vs twin</a></li></ol></li></ol></nav>')
 
     out.append('<section id="summary"><h2>Summary</h2><div class="cards">')
     out.append(f'<div class="card {"bad" if failed_labs else "good"}"><div class="big">'
@@ -653,7 +680,7 @@ def render_page(results, machine_name, labs, machine, gbench, hyperfine, bench_f
     out.append('<section id="labs"><h2>Labs</h2>')
     out.extend(render_lab(lab, results) for lab in labs)
     out.append("</section>")
-    out.append(render_bench(results, gbench, hyperfine, bench_figures))
+    out.append(render_bench(results, gbench, hyperfine, bench_figures, [lab.id for lab in labs]))
     out.append("<footer>memlab · the files beside this page hold every number shown here: "
                "labs/NN-name/ (CSV and transcripts), bench/ and plots/ (PNG and SVG).</footer>")
     out.append("</div></body></html>\n")

@@ -17,6 +17,8 @@ hyperfine
 gnuplot-nox
 python3
 valgrind
+chromium
+chromium-driver
 "
 
 missing=""

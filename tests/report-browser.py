@@ -152,11 +152,18 @@ class Browser:
         self.driver = subprocess.Popen([CHROMEDRIVER, f"--port={port}"],
                                        stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        try:
+            self.start(workdir)
+        except BaseException:
+            self.stop()
+            raise
+
+    def start(self, workdir):
+        for _ in range(300):
             try:
                 if self.call("GET", "/status")["ready"]:
                     break
-            except (OSError, urllib.error.URLError):
+            except OSError:
                 pass
             time.sleep(0.1)
         options = {"binary": CHROMIUM,
@@ -211,9 +218,12 @@ class Browser:
         try:
             self.call("DELETE", self.session)
         finally:
-            self.driver.terminate()
-            self.driver.wait(timeout=30)
-            self.log.close()
+            self.stop()
+
+    def stop(self):
+        self.driver.terminate()
+        self.driver.wait(timeout=30)
+        self.log.close()
 
 
 def broken_copy(good, where, change):

@@ -266,9 +266,24 @@ def generator_checks(work):
     run = report("--plots", os.path.join(FIXTURE, "plots"), empty)
     page = open(os.path.join(empty, "index.html"), encoding="utf-8").read() \
         if run.returncode == 0 else ""
-    expect(run.returncode == 0 and page.count("<strong>missing:</strong>") >= 4,
-           "an empty results folder: a page of 'missing' notes, exit 0",
+    expect(run.returncode == 0 and page.count("<strong>missing:</strong>") >= 4
+           and page.count("run <code>make plots</code>") == len(FIGURES),
+           "an empty results folder: a page of 'missing' notes, figures too, exit 0",
            f"exit {run.returncode}: {run.stderr.strip()}")
+
+    cut = os.path.join(work, "cut-short")
+    shutil.copytree(os.path.join(FIXTURE, "data"), cut)
+    transcript = os.path.join(cut, "labs", "01-refcount", "transcript.txt")
+    with open(transcript, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    with open(transcript, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines[:len(lines) // 2]))
+    run = report(cut)
+    page = open(os.path.join(cut, "index.html"), encoding="utf-8").read() \
+        if os.path.exists(os.path.join(cut, "index.html")) else ""
+    expect(run.returncode == 1 and "the lab did not finish" in page and "01-refcount" in run.stdout,
+           "a transcript without its summary line: the lab did not finish, exit 1",
+           f"exit {run.returncode}: {run.stdout.strip()} {run.stderr.strip()}")
 
     corrupt = os.path.join(work, "corrupt")
     shutil.copytree(os.path.join(FIXTURE, "data"), corrupt)

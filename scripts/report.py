@@ -736,10 +736,14 @@ def main():
     except BadInput as e:
         fail(str(e))
 
-    labs = [Lab(results, i) for i in lab_ids(results, args.labs)]
+    try:
+        labs = [Lab(results, i) for i in lab_ids(results, args.labs)]
+        figures = read_figures(args.plots, results)
+    except OSError as e:
+        fail(f"{e.filename}: cannot read it ({e.strerror})")
     by_id = {lab.id: lab for lab in labs}
     bench_figures = []
-    for fig in read_figures(args.plots, results):
+    for fig in figures:
         if fig["lab"] == "bench":
             bench_figures.append(fig)
         elif fig["lab"] in by_id:

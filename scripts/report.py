@@ -594,12 +594,14 @@ nav.toc .missing a { color: var(--dim); }
 .card.bad { border-color: var(--bad); background: var(--badbg); }
 .card.bad .big { color: var(--bad); }
 .card.good .big { color: var(--ok); }
-table { border-collapse: collapse; margin: .75rem 0 1.25rem; font-size: .92rem; }
+table { border-collapse: collapse; margin: .75rem 0 1.25rem; font-size: .92rem;
+        display: block; max-width: 100%; overflow-x: auto; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 caption .see { font-weight: normal; font-size: .85rem; margin-left: .5rem; }
 th, td { padding: .3rem .75rem; border-bottom: 1px solid var(--line); vertical-align: top;
          text-align: left; }
 thead th { border-bottom: 2px solid var(--line); }
+table.num td, table.num th { white-space: nowrap; }
 table.num td + td, table.num th + th { text-align: right; font-variant-numeric: tabular-nums; }
 table.kv th { color: var(--dim); font-weight: normal; white-space: nowrap; }
 td.na, .na { color: var(--dim); font-style: italic; }
@@ -765,6 +767,14 @@ def main():
           + (f", {len(labs) - len(present)} labs missing" if len(present) < len(labs) else ""))
     if failed:
         print(f"{PROG}: failed: {' '.join(failed)}")
+    missing = [path for path, data in (("machine.json", machine), ("bench/gbench.json", gbench),
+                                       ("bench/hyperfine.json", hyperfine)) if data is None]
+    undrawn = [fig for lab in labs for fig in lab.figures] + bench_figures
+    undrawn = sum(1 for fig in undrawn if fig["size"] is None)
+    if undrawn:
+        missing.append(f"{undrawn} figure(s)")
+    if missing:
+        print(f"{PROG}: missing (noted on the page): {', '.join(missing)}")
     print(f"{PROG}: wrote {index}")
     return 1 if failed else 0
 

@@ -33,6 +33,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from benchlib import UNIT_NS  # noqa: E402
+
 PROG = "report"
 
 LAB_ID = re.compile(r"^\d\d-[A-Za-z0-9_.-]+$")
@@ -44,19 +47,32 @@ TITLE = re.compile(r"^memlab lab \d+ · (.+)$")
 CHECK = re.compile(r"\bours\b.*([✓✗])")
 HEADER = re.compile(r"^#\s*(caption|lab|data):\s*(.*?)\s*$")
 
-# What machine.json is expected to describe (DESIGN.md, "Results"), each row
-# with the keys it may be written under; the first one present wins.
+# machine.json's rows, each with the keys it may be written under (the first
+# one present wins). Those DESIGN.md promises are always shown, "not
+# measured" when absent; the others only when the file has them.
 MACHINE_ROWS = [
-    ("CPU model", ("cpu_model", "cpu", "model_name", "processor")),
-    ("cores", ("cores", "cpu_count", "num_cpus", "logical_cores", "threads")),
-    ("caches", ("caches", "cache")),
-    ("memory", ("memory", "memory_bytes", "mem_total", "ram")),
-    ("operating system", ("os", "kernel", "system", "platform")),
-    ("compiler", ("compiler", "cc")),
-    ("compiler flags", ("cflags", "compiler_flags", "flags")),
-    ("commit", ("commit", "git_commit", "revision")),
-    ("date", ("date", "timestamp", "measured")),
+    ("CPU model", True, ("cpu_model", "cpu")),
+    ("cores", True, ("cores", "cpu_count", "num_cpus")),
+    ("threads", False, ("threads",)),
+    ("caches", True, ("caches",)),
+    ("memory", True, ("memory_bytes", "memory")),
+    ("operating system", True, ("os",)),
+    ("kernel", False, ("kernel",)),
+    ("architecture", False, ("arch",)),
+    ("compiler", True, ("compiler", "cc")),
+    ("compiler flags", True, ("cflags", "compiler_flags")),
+    ("Google Benchmark", False, ("google_benchmark",)),
+    ("hyperfine", False, ("hyperfine",)),
+    ("python3", False, ("python3",)),
+    ("commit", True, ("commit",)),
+    ("uncommitted changes", False, ("dirty",)),
+    ("CPU frequency governor", False, ("governor",)),
+    ("CPU boost", False, ("boost",)),
+    ("load average (1, 5, 15 min)", False, ("load_average",)),
+    ("date", True, ("date",)),
 ]
+# Bookkeeping, not a description of the machine.
+MACHINE_SKIP = {"memlab_results", "machine", "null_reasons"}
 
 
 class BadInput(Exception):
@@ -262,8 +278,14 @@ def fmt_value(key, value):
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int) and value >= 1 << 20 and \
-            any(w in key.lower() for w in ("mem", "size", "bytes", "cache", "ram")):
+            any(w in key.lower() for w in ("mem", "size", "bytes", "ram")):
         return f"{fmt_bytes(value)} ({value} bytes)"
+    if key == "caches" and isinstance(value, dict):
+        return "; ".join(f"{level} " + (fmt_bytes(size) if isinstance(size, int) else
+                                        "not measured" if size is None else str(size))
+                         for level, size in value.items())
+    if key == "caches" and isinstance(value, list):
+        return "; ".join(fmt_cache(c) for c in value)
     if isinstance(value, dict):
         return "; ".join(f"{k} {fmt_value(k, v)}" for k, v in value.items())
     if isinstance(value, list):
@@ -274,8 +296,9 @@ def fmt_value(key, value):
 
 
 def fmt_cache(c):
+    """One cache as Google Benchmark's context describes it."""
     if not isinstance(c, dict):
-        return fmt_value("cache", c)
+        return str(c)
     size = c.get("size")
     text = f"L{c.get('level', '?')} {str(c.get('type', '')).lower()} "
     text += fmt_bytes(size) if isinstance(size, int) else str(size)
@@ -289,25 +312,27 @@ def render_machine(machine, gbench):
     if machine is None:
         out.append('<p class="note"><strong>missing:</strong> <code>machine.json</code>; '
                    'run <code>make bench</code> (it describes the machine)</p>')
-    rows, used = [], set()
-    for label, keys in MACHINE_ROWS:
-        key = next((k for k in keys if machine and k in machine), None)
+    machine = machine or {}
+    reasons = machine.get("null_reasons")
+    reasons = reasons if isinstance(reasons, dict) else {}
+    rows, used = [], set(MACHINE_SKIP)
+    for label, always, keys in MACHINE_ROWS:
+        key = next((k for k in keys if k in machine), None)
         if key is None:
-            rows.append((label, None))
+            if always:
+                rows.append((label, None, None))
             continue
         used.add(key)
-        value = machine[key]
-        if label == "caches" and isinstance(value, list):
-            rows.append((label, "; ".join(fmt_cache(c) for c in value)))
-        else:
-            rows.append((label, fmt_value(key, value)))
-    for key, value in (machine or {}).items():
-        if key not in used:
-            rows.append((key.replace("_", " "), fmt_value(key, value)))
+        rows.append((label, machine[key], key))
+    rows += [(key.replace("_", " "), value, key) for key, value in machine.items()
+             if key not in used]
     out.append('<table class="kv"><tbody>')
-    for label, value in rows:
-        cell = '<td class="na">not measured</td>' if value in (None, "not measured") \
-            else f"<td>{esc(value)}</td>"
+    for label, value, key in rows:
+        if value is None:
+            why = reasons.get(key) if key else None
+            cell = '<td class="na">not measured' + (f": {esc(why)}" if why else "") + "</td>"
+        else:
+            cell = f"<td>{esc(fmt_value(key, value))}</td>"
         out.append(f"<tr><th>{esc(label)}</th>{cell}</tr>")
     out.append("</tbody></table>")
     ctx = gbench.get("context") if gbench else None
@@ -316,9 +341,8 @@ def render_machine(machine, gbench):
         for key in ("date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
                     "caches", "load_avg", "library_build_type"):
             if key in ctx:
-                value = "; ".join(fmt_cache(c) for c in ctx[key]) if key == "caches" \
-                    and isinstance(ctx[key], list) else fmt_value(key, ctx[key])
-                out.append(f"<tr><th>{esc(key.replace('_', ' '))}</th><td>{esc(value)}</td></tr>")
+                out.append(f"<tr><th>{esc(key.replace('_', ' '))}</th>"
+                           f"<td>{esc(fmt_value(key, ctx[key]))}</td></tr>")
         out.append("</tbody></table>")
     out.append("</section>")
     return "\n".join(out)
@@ -326,7 +350,6 @@ def render_machine(machine, gbench):
 
 # ---- benchmarks -------------------------------------------------------------
 
-UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def fmt_ns(ns):
@@ -752,6 +775,8 @@ def main():
             by_id[fig["lab"]].figures.append(fig)
 
     name = os.path.basename(os.path.normpath(os.path.abspath(results)))
+    if machine and isinstance(machine.get("machine"), str) and machine["machine"]:
+        name = machine["machine"]
     page = render_page(results, name, labs, machine, gbench, hyperfine, bench_figures)
     index = os.path.join(results, "index.html")
     try:

@@ -8,9 +8,9 @@ its two figures (tests/fixtures/report/plots/*.gp) with gnuplot, then runs
 scripts/report.py on it. The fixture's pieces: labs 01 and 08 are real
 `--quick --check --no-color --csv` runs; bench/gbench.json is a real
 `build/bench/micro --benchmark_filter=01-refcount --benchmark_repetitions=3`
-run and bench/hyperfine.json a real 3-run hyperfine of lab 08 and its twin;
-machine.json and lab 99 (a failing check, markup in its transcript) are
-written by hand. Then headless Chromium (Debian's chromium, driven through
+run, bench/hyperfine.json a real 3-run hyperfine of lab 08 and its twin,
+machine.json what bench/machine.py printed; lab 99 (a failing check,
+markup in its transcript) is written by hand. Then headless Chromium (Debian's chromium, driven through
 chromedriver's WebDriver HTTP interface with the standard library) opens
 index.html from the file system and checks: every <img> loaded, no error in
 the console, a screenshot that is not one flat colour, and the transcript's

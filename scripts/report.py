@@ -338,8 +338,8 @@ def render_machine(machine, gbench):
     ctx = gbench.get("context") if gbench else None
     if isinstance(ctx, dict):
         out.append('<h3>As Google Benchmark saw it</h3><table class="kv"><tbody>')
-        for key in ("date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
-                    "caches", "load_avg", "library_build_type"):
+        for key in ("date", "host_name", "memlab_mode", "num_cpus", "mhz_per_cpu",
+                    "cpu_scaling_enabled", "caches", "load_avg", "library_build_type"):
             if key in ctx:
                 out.append(f"<tr><th>{esc(key.replace('_', ' '))}</th>"
                            f"<td>{esc(fmt_value(key, ctx[key]))}</td></tr>")
@@ -499,9 +499,12 @@ def render_hyperfine(report):
             pairs.setdefault(lab, {})[side] = hyperfine_stats(r)
         else:
             others.append((command, hyperfine_stats(r)))
+    mode = report.get("mode")
+    mode = f" This was a {esc(mode)} run{' (both with --quick)' if mode == 'quick' else ''}." \
+        if isinstance(mode, str) else ""
     out.append('<p>Wall time of a whole run, median over hyperfine\'s runs (fastest – slowest '
                'in brackets): the C lab, the same experiment in <code>python3</code> (the twin), '
-               f'and how many times longer the twin took. From '
+               f'and how many times longer the twin took.{mode} From '
                f'<a href="{href("bench/hyperfine.json")}">bench/hyperfine.json</a>.</p>')
     out.append('<table class="num"><thead><tr><th>lab</th><th>ours (C)</th><th>CPython twin</th>'
                '<th>twin ÷ ours</th></tr></thead><tbody>')

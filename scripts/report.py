@@ -45,6 +45,7 @@ TITLE = re.compile(r"^memlab lab \d+ · (.+)$")
 # A check's row: our value, then (after CPython's) the verdict. Prose that
 # merely mentions a ✓ has no "ours" column before it.
 CHECK = re.compile(r"\bours\b.*([✓✗])")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HEADER = re.compile(r"^#\s*(caption|lab|data):\s*(.*?)\s*$")
 
 # machine.json's rows, each with the keys it may be written under (the first
@@ -142,7 +143,8 @@ def lab_ids(results, labs_src):
 def parse_transcript(text):
     """Title, steps [(heading, [(ok, [lines])])], and the summary line's
     counts (None when the lab did not get as far as printing it)."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    # A transcript made without --no-color still reads right.
+    lines = ANSI.sub("", text).replace("\r\n", "\n").split("\n")
     title, steps, summary = None, [], None
     heading = None
     for i, line in enumerate(lines):

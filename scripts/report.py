@@ -141,16 +141,19 @@ def lab_ids(results, labs_src):
 
 
 def parse_transcript(text):
-    """Title, steps [(heading, [(ok, [lines])])], and the summary line's
-    counts (None when the lab did not get as far as printing it)."""
+    """Title, the line under it (claims, mode, where CPython's column came
+    from), steps [(heading, [(ok, [lines])])], and the summary line's counts
+    (None when the lab did not get as far as printing it)."""
     # A transcript made without --no-color still reads right.
     lines = ANSI.sub("", text).replace("\r\n", "\n").split("\n")
-    title, steps, summary = None, [], None
+    title, about, steps, summary = None, None, [], None
     heading = None
     for i, line in enumerate(lines):
         stripped = line.strip()
         if title is None and TITLE.match(stripped):
             title = TITLE.match(stripped).group(1)
+            if i + 1 < len(lines) and lines[i + 1].startswith("claims "):
+                about = lines[i + 1].strip()
         m = HEADING.match(stripped)
         if m:
             heading = m.group(1)
@@ -171,7 +174,7 @@ def parse_transcript(text):
             if m:
                 summary = (int(m.group(2)), int(m.group(3)))
             break
-    return title, steps, summary
+    return title, about, steps, summary
 
 
 def common_indent(lines):
@@ -185,12 +188,13 @@ class Lab:
         self.dir = os.path.join(results, "labs", lab_id)
         self.rel = os.path.join("labs", lab_id)
         self.transcript = os.path.join(self.dir, "transcript.txt")
-        self.title, self.steps, self.summary = None, [], None
+        self.title, self.about, self.steps, self.summary = None, None, [], None
         self.present = os.path.isfile(self.transcript)
         self.csvs = sorted(f for f in os.listdir(self.dir) if f.endswith(".csv")) \
             if os.path.isdir(self.dir) else []
         if self.present:
-            self.title, self.steps, self.summary = parse_transcript(read_text(self.transcript))
+            self.title, self.about, self.steps, self.summary = \
+                parse_transcript(read_text(self.transcript))
         self.figures = []
 
     @property
@@ -557,7 +561,8 @@ def render_lab(lab, results):
     else:
         files = [f'<a href="{href(os.path.join(lab.rel, "transcript.txt"))}">transcript.txt</a>']
         files += [f'<a href="{href(os.path.join(lab.rel, c))}">{esc(c)}</a>' for c in lab.csvs]
-        out.append(f'<p class="files">{esc(lab.id)}: {" · ".join(files)}</p>')
+        about = f"<br>{esc(lab.about)}" if lab.about else ""
+        out.append(f'<p class="files">{esc(lab.id)}: {" · ".join(files)}{about}</p>')
         if not lab.finished:
             out.append('<p class="note"><strong>the lab did not finish:</strong> its transcript '
                        'has no summary line; read the transcript\'s end</p>')

@@ -162,3 +162,7 @@ clean:  ## remove build/ (results/ stays)
 
 help:
 	@grep -hE '^[a-z%-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([^:]+):.*## /  make \1\t/' | expand -t 20
+
+.PHONY: report
+report: $(addprefix $(B)/labs/,$(LABS))  ## the main job: every lab's data, make bench QUICK=1, every figure, and results/<machine>/index.html
+	@MAKE="$(MAKE)" RESULTS="$(RESULTS)" LABS="$(LABS)" scripts/make-report

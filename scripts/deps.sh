@@ -18,6 +18,8 @@ gnuplot-nox
 python3
 valgrind
 fonts-dejavu-core
+chromium
+chromium-driver
 "
 
 missing=""

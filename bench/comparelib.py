@@ -111,7 +111,7 @@ def _read_hyperfine(path, results):
             raise BadInput(f"{path}: a result without a command")
         name = entry["command"]
         times = entry.get("times")
-        if not isinstance(times, list) or not all(_positive(t) for t in times):
+        if not isinstance(times, list) or not times or not all(_positive(t) for t in times):
             raise BadInput(f"{path}: {name}: \"times\" is not a list of positive numbers")
         if name in results.benches:
             raise BadInput(f"{path}: {name} appears twice")
@@ -219,7 +219,7 @@ def geomeans(pairs, alpha=ALPHA, resamples=RESAMPLES, seed=SEED):
     for a, _ in pairs:
         groups.setdefault((a.kind, a.topic), []).append(a.name)
     for (kind, topic), names in sorted(groups.items()):
-        out.append(one(topic, kind, names))
+        out.append(one(topic if kind == "micro" else f"{topic} (programs)", kind, names))
     kinds = sorted({a.kind for a, _ in pairs})
     for kind in kinds:
         out.append(one(f"all {KINDS[kind].split(' (')[0]}", kind, [a.name for a, _ in pairs if a.kind == kind]))
@@ -331,6 +331,29 @@ def csv_text(header, rows):
 def num(x, digits=6):
     """A number for a CSV cell: empty when unknown."""
     return "" if x is None else f"{x:.{digits}g}"
+
+
+# Tick candidates, the roundest first; ticks() keeps those not too close to another.
+TICKS = (1, 2, 0.5, 10, 0.1, 5, 0.2, 100, 0.01, 1.5, 0.67, 1.25, 0.8, 1.1, 0.9, 3, 0.33, 1.05, 0.95,
+         20, 0.05, 50, 0.02, 4, 0.25, 1.02, 0.98)
+
+
+def ticks(lo, hi):
+    """A gnuplot tic list for a log axis from lo to hi: round values, no two
+    closer than a ninth of the axis, so their labels never overlap."""
+    gap = math.log(hi / lo) / 9
+    chosen = []
+    for t in TICKS:
+        if lo <= t <= hi and all(abs(math.log(t / c)) >= gap for c in chosen):
+            chosen.append(t)
+    return "(" + ", ".join(f"'{t:g}' {t:g}" for t in sorted(chosen)) + ")"
+
+
+def axis(values, threshold=0.0):
+    """A log axis's (min, max) for these ratios: 1 and the threshold band
+    in view, with a margin."""
+    values = list(values) + [1 / (1 + threshold), 1 + threshold]
+    return min(values) / 1.08, max(values) * 1.08
 
 
 # ---- writing ------------------------------------------------------------------------

@@ -174,17 +174,20 @@ class Row:
             self.verdict = "no real difference"
 
 
+def common_names(a, b):
+    """The benchmarks both results have, by name, of the same kind."""
+    return sorted(n for n in set(a.benches) & set(b.benches) if a.benches[n].kind == b.benches[n].kind)
+
+
 def compare(a, b, alpha=ALPHA, threshold=THRESHOLD):
     """Rows for the benchmarks both results have (sorted by name), and the
-    names only A has and only B has."""
-    common = sorted(set(a.benches) & set(b.benches))
-    rows = []
-    for name in common:
-        if a.benches[name].kind != b.benches[name].kind:
-            continue
-        rows.append(Row(a.benches[name], b.benches[name], alpha, threshold))
-    only_a = sorted(set(a.benches) - set(b.benches))
-    only_b = sorted(set(b.benches) - set(a.benches))
+    names only A has and only B has. BadInput when they share none."""
+    common = common_names(a, b)
+    if not common:
+        raise BadInput(f"{b.path}: no benchmark in common with {a.path}")
+    rows = [Row(a.benches[n], b.benches[n], alpha, threshold) for n in common]
+    only_a = sorted(set(a.benches) - set(common))
+    only_b = sorted(set(b.benches) - set(common))
     return rows, only_a, only_b
 
 

@@ -11,6 +11,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import comparelib  # noqa: E402
 import stats  # noqa: E402
 
 passed = failed = 0
@@ -105,6 +106,30 @@ for base in (10, 20, 40):
 glo, ghi = stats.geomean_interval(reps, 0.05)
 check("geomean interval of 2x is within [1.97, 2.03]", 1.97 < glo < 2 < ghi < 2.03, (glo, ghi))
 close("geomean of 1, 4", stats.geomean([1, 4]), 2.0)
+
+# The A/A requirement (two runs of the same binary: at least 95% "no real
+# difference"), simulated: 300 benchmarks, 9 repetitions, 3% noise between
+# repetitions and, worse, a 2% shift between runs (memory layout, frequency)
+# that the repetitions of one run cannot see. The test alone is fooled by the
+# shift; the 5% threshold is what keeps the verdicts honest.
+
+
+def aa_fraction(threshold, seed=7, benches=300):
+    rng = random.Random(seed)
+    calm = 0
+    for _ in range(benches):
+        a, b = comparelib.Bench("x", "micro", "t"), comparelib.Bench("x", "micro", "t")
+        for bench in (a, b):
+            shift = math.exp(rng.gauss(0, 0.02))
+            bench.times = [100 * shift * math.exp(rng.gauss(0, 0.03)) for _ in range(9)]
+        calm += comparelib.Row(a, b, 0.05, threshold).verdict == "no real difference"
+    return calm / benches
+
+
+check("simulated A/A with the 5% threshold: >= 95% no real difference",
+      aa_fraction(comparelib.THRESHOLD) >= 0.95, aa_fraction(comparelib.THRESHOLD))
+check("simulated A/A without a threshold: < 95% (the test alone is fooled)",
+      aa_fraction(0.0) < 0.95, aa_fraction(0.0))
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

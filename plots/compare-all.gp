@@ -6,11 +6,11 @@
 # bench/compare-all writes the data and runs it:
 #
 #   gnuplot -e "data='compare-all-figure.csv'; stem='out/compare-all'; machines=N; \
-#               series=S; names='w1 w2 ..'; xmin=..; xmax=..; xticks='(...)'; title='..'" \
+#               series=S; topics=T; names='w1 w2 ..'; xmin=..; xmax=..; xticks='(...)'; title='..'" \
 #           plots/compare-all.gp
 #
-# Data columns: y (machine), ratio, lo, hi, machine name, series (1..S; S is
-# the overall geometric mean, the others the topics and summaries in order).
+# Data columns: y (machine), ratio, lo, hi, machine name, series (1..S: the
+# T topics, then the summaries; S is the overall geometric mean).
 
 load 'plots/style.gp'
 
@@ -29,10 +29,13 @@ set ytics scale 0
 set grid noytics nomytics
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#606060' lw 1 dt 2 back
 
-# The topics' dots share the machine's row, spread over 0.6 of it; style 8
-# (black) is kept for the overall mean, so the topics use styles 1-7 and
-# change point type when the colours come round again.
+# The dots of a machine share its row, spread over 0.6 of it. Topics
+# (series 1 .. topics) take styles 1-7, filled, changing point type when the
+# colours come round again; the summaries after them are black open symbols;
+# the last series, the overall mean, a black diamond with its interval.
 dodge(s) = (s - series / 2.0) * 0.6 / series
+topic_pt(s) = s <= 7 ? 7 : (s <= 14 ? 5 : 9)
+summary_pt(s) = (s - topics) % 2 ? 6 : 4
 do for [ext in 'png svg'] {
     if (ext eq 'png') {
         set terminal pngcairo size 1000, height font font_name . ',13' noenhanced
@@ -40,8 +43,10 @@ do for [ext in 'png svg'] {
         set terminal svg size 1000, height dynamic font font_name . ',13' noenhanced background rgb 'white'
     }
     set output stem . '.' . ext
-    plot for [s=1:series-1] data skip 1 using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
-             ls ((s - 1) % 7 + 1) pt (s <= 7 ? 7 : 5) ps 0.9 title word(names, s), \
+    plot for [s=1:topics] data skip 1 using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
+             ls ((s - 1) % 7 + 1) pt topic_pt(s) ps 0.9 title word(names, s), \
+         for [s=topics+1:series-1] data skip 1 using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
+             ls 8 pt summary_pt(s) ps 1.2 title word(names, s), \
          data skip 1 using ($6 == series ? $2 : NaN):1:3:4:ytic(5) with xerrorbars ls 8 dt solid pt 13 ps 1.4 \
              title word(names, series)
     unset output

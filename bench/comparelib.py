@@ -61,7 +61,10 @@ class Results:
 def _read_json(path):
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            text = f.read()
+        if not text.strip():
+            raise BadInput(f"{path}: empty file")
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise BadInput(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from None
     except UnicodeDecodeError:

@@ -122,6 +122,8 @@ cp -r "$F/base" "$tmp/v2" && sed -i 's/"memlab_results": 1/"memlab_results": 2/'
 refused "$tmp/v2/machine.json: memlab_results is 2" bench/compare --out "$tmp/w/x" "$F/base" "$tmp/v2"
 cp -r "$F/base" "$tmp/badtime" && sed -i 's/"real_time":[0-9.e+-]*/"real_time":-1/' "$tmp/badtime/bench/gbench.json"
 refused "$tmp/badtime/bench/gbench.json: .*real_time is not a positive number" bench/compare --out "$tmp/w/x" "$F/base" "$tmp/badtime"
+cp -r "$F/base" "$tmp/empty" && : >"$tmp/empty/bench/hyperfine.json"
+refused "$tmp/empty/bench/hyperfine.json: empty file" bench/compare --out "$tmp/w/x" "$tmp/empty" "$F/base"
 run 0 bench/compare --help
 grep -q "^Options:" "$tmp/out" && ok || bad "--help prints no options"
 

@@ -13,7 +13,8 @@ load 'plots/style.gp'
 
 height = 190 + 19 * rows
 set datafile separator ','
-set key outside bottom center horizontal reverse Left width 3 samplen 2 nobox
+set key at screen 0.98, screen 0.005 right bottom horizontal reverse Left width 1 samplen 2 nobox
+set bmargin 5.5
 set title title
 set xlabel 'time ratio B/A (log scale; below 1: B is faster)'
 set logscale x

@@ -147,6 +147,12 @@ awk -F, '$1 == "base" && $3 == "everything" { exit !($5 > 0.48 && $5 < 0.52) } '
 run 0 bench/compare-all --out "$tmp/again" "$tmp/class"
 grep -q "skipped $tmp/class/compare-all: a comparison" "$tmp/out" && ok || bad "compare-all: its own output not skipped"
 refused "no machine named 'nobody'" bench/compare-all --ref nobody --out "$tmp/w/x" "$tmp/class"
+refused "unknown option '--bogus'" bench/compare-all --bogus "$tmp/class"
+refused "--ref needs a value" bench/compare-all "$tmp/class" --ref
+refused "needs one directory" bench/compare-all
+refused "$tmp/nowhere: no such directory" bench/compare-all "$tmp/nowhere"
+run 0 bench/compare-all --help
+grep -q "^Options:" "$tmp/out" && ok || bad "compare-all --help prints no options"
 cp -r "$F/corrupt" "$tmp/class/"
 refused "$tmp/class/corrupt/bench/gbench.json: not valid JSON" bench/compare-all --out "$tmp/w/x" "$tmp/class"
 mkdir -p "$tmp/lonely" && cp -r "$F/base" "$tmp/lonely/"

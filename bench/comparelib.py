@@ -271,10 +271,18 @@ def fmt_value(value):
     return str(value)
 
 
+def fmt_bytes(n):
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.4g} {unit}"
+    return f"{n} B"
+
+
 def machine_fields(machines):
     """(field, [value per machine]) rows for machine descriptions side by
     side: fields in the order the first machine lists them, nested objects
-    one level flattened, the format version left out."""
+    one level flattened, sizes in bytes (caches, *_bytes) made readable, the
+    format version left out."""
     def flat(machine):
         out = {}
         for key, value in machine.items():
@@ -282,7 +290,9 @@ def machine_fields(machines):
                 continue
             if isinstance(value, dict) and value and all(not isinstance(v, dict) for v in value.values()):
                 for sub, v in value.items():
-                    out[f"{key} {sub}"] = v
+                    out[f"{key} {sub}"] = fmt_bytes(v) if key == "caches" and isinstance(v, int) else v
+            elif key.endswith("_bytes") and isinstance(value, int) and not isinstance(value, bool):
+                out[key[:-len("_bytes")]] = fmt_bytes(value)
             else:
                 out[key] = value
         return out

@@ -68,6 +68,8 @@ done
 expect_eq "2x: csv has a header and one row per benchmark" "$(wc -l <"$tmp/w2/compare.csv")" 16
 grep -q "Fixture CPU" "$tmp/w2/compare.md" && grep -q '| machine | base | slow2x |' "$tmp/w2/compare.md" && ok ||
     bad "2x: compare.md does not show the two machines side by side"
+grep -q '| caches L2 | 1 MiB | 1 MiB |' "$tmp/w2/compare.md" && grep -q '| memory | 4 GiB | 4 GiB |' "$tmp/w2/compare.md" && ok ||
+    bad "2x: sizes in bytes are not shown readably in compare.md"
 grep -q "slower" "$tmp/out" && ok || bad "2x: the terminal table has no verdicts"
 if grep -q $'\033' "$tmp/out"; then bad "2x: colour escapes with --no-color"; else ok; fi
 

@@ -417,7 +417,11 @@ def write_dir(out, files, figures):
         raise BadInput(f"{out}: cannot write it ({e.strerror or e})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        if os.path.lexists(old):
+            if os.path.lexists(out):
+                shutil.rmtree(old, ignore_errors=True)
+            else:   # interrupted between the two renames: the old output comes back
+                os.rename(old, out)
 
 
 def _gnuplot(script, data, stem, variables):

@@ -101,6 +101,14 @@ run 0 bench/compare "$tmp/res/base" "$tmp/res/slow2x"
 run 0 bench/compare "$tmp/res/base" "$tmp/res/slow2x"
 expect_eq "after two runs, results holds" "$(ls -A "$tmp/res" | tr '\n' ' ')" "base compare-base-vs-slow2x slow2x "
 
+# a run that fails late (no gnuplot) leaves the earlier output as it was
+cp "$tmp/res/compare-base-vs-slow2x/compare.csv" "$tmp/before.csv"
+mkdir -p "$tmp/bin" && ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$tmp/bin/python3"
+run 2 env PATH="$tmp/bin" python3 bench/compare "$tmp/res/base" "$tmp/res/slow2x"
+grep -q "gnuplot: not found" "$tmp/err" && ok || bad "no gnuplot: $(cat "$tmp/err")"
+cmp -s "$tmp/before.csv" "$tmp/res/compare-base-vs-slow2x/compare.csv" && ok || bad "no gnuplot: the earlier output changed"
+expect_eq "no gnuplot: results holds" "$(ls -A "$tmp/res" | tr '\n' ' ')" "base compare-base-vs-slow2x slow2x "
+
 # --- a benchmark on one side only: listed, exit 0
 run 0 bench/compare --out "$tmp/miss" "$F/base" "$F/missing"
 grep -q "only in A (1, not compared): 01-refcount/incref/n:10" "$tmp/out" && ok || bad "missing: not listed in the table"

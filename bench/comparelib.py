@@ -154,6 +154,20 @@ def load(path):
     return results
 
 
+def busy_note(results):
+    """A warning when machine.json's load average at the start of the bench
+    run was above half the hardware threads: other work was competing for
+    the CPU, and timings drift with it. None when quiet or unknown."""
+    load = results.machine.get("load_average")
+    cpus = results.machine.get("threads") or results.machine.get("cores")
+    if not (isinstance(load, list) and load and _positive(load[0]) and _positive(cpus)):
+        return None
+    if load[0] <= cpus / 2:
+        return None
+    return (f"{results.name} was busy: load average {load[0]:g} on {cpus:g} threads when its bench "
+            "run started; its times are likely disturbed")
+
+
 # ---- comparing ------------------------------------------------------------------
 
 

@@ -109,6 +109,14 @@ grep -q "gnuplot: not found" "$tmp/err" && ok || bad "no gnuplot: $(cat "$tmp/er
 cmp -s "$tmp/before.csv" "$tmp/res/compare-base-vs-slow2x/compare.csv" && ok || bad "no gnuplot: the earlier output changed"
 expect_eq "no gnuplot: results holds" "$(ls -A "$tmp/res" | tr '\n' ' ')" "base compare-base-vs-slow2x slow2x "
 
+# a machine that was busy when its bench run started is pointed out
+cp -r "$F/rerun" "$tmp/busy"
+python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); m["load_average"] = [3.5, 2, 1]; json.dump(m, open(sys.argv[1], "w"))' \
+    "$tmp/busy/machine.json"
+run 0 bench/compare --out "$tmp/busyout" "$F/base" "$tmp/busy"
+grep -q "note: busy was busy: load average 3.5 on 2 threads" "$tmp/out" && ok || bad "no note on a busy machine: $(head -3 "$tmp/out")"
+if grep -q "note: base was busy" "$tmp/out"; then bad "a quiet machine called busy"; else ok; fi
+
 # --- a benchmark on one side only: listed, exit 0
 run 0 bench/compare --out "$tmp/miss" "$F/base" "$F/missing"
 grep -q "only in A (1, not compared): 01-refcount/incref/n:10" "$tmp/out" && ok || bad "missing: not listed in the table"

@@ -157,6 +157,18 @@ plots: $(addprefix $(B)/labs/,$(LABS)) | $(DEPS_STAMP)  ## every figure for resu
 	fi
 	@plots/draw "$(RESULTS)"
 
+# make compare A=results/x B=results/y [OUT=dir]; make compare-all [DIR=results] [REF=name].
+# B= on the command line also renames the build tree, so these two depend on
+# nothing under $(B) (not even $(DEPS_STAMP)) and call scripts/deps.sh instead.
+.PHONY: compare compare-all
+compare:  ## two machines' results compared: make compare A=results/x B=results/y
+	@scripts/deps.sh
+	@bench/compare $(if $(OUT),--out "$(OUT)") "$(A)" "$(B)"
+
+compare-all:  ## every machine in DIR (default results) against REF: make compare-all DIR=results
+	@scripts/deps.sh
+	@bench/compare-all $(if $(REF),--ref "$(REF)") $(if $(OUT),--out "$(OUT)") "$(or $(DIR),results)"
+
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(B)
 

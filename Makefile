@@ -14,9 +14,9 @@ MAKEFLAGS += --no-builtin-rules
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-B       := build
-SAN     := $(B)/san
-STRESS  := $(B)/stress
+BUILD   := build
+SAN     := $(BUILD)/san
+STRESS  := $(BUILD)/stress
 MACHINE ?= $(shell hostname -s 2>/dev/null || echo machine)
 RESULTS := results/$(MACHINE)
 
@@ -46,7 +46,7 @@ TEST_SRC    := $(sort $(wildcard tests/test_*.c))
 TESTS       := $(basename $(notdir $(TEST_SRC)))
 BENCH_SRC   := $(sort $(wildcard bench/micro/*.c))
 
-DEPS_STAMP := $(B)/.deps-ok
+DEPS_STAMP := $(BUILD)/.deps-ok
 
 # ---- one build tree: $(1) is its directory, $(2) its C flags, $(3) link flags
 define TREE
@@ -76,7 +76,7 @@ $(1)/all: $(1)/libmp.a $(addprefix $(1)/labs/,$(LABS)) $(addprefix $(1)/tests/,$
 -include $(shell find $(1)/obj -name '*.d' 2>/dev/null)
 endef
 
-$(eval $(call TREE,$(B),$(RELEASE_CFLAGS),-g))
+$(eval $(call TREE,$(BUILD),$(RELEASE_CFLAGS),-g))
 $(eval $(call TREE,$(SAN),$(SAN_CFLAGS),$(SAN_FLAGS)))
 $(eval $(call TREE,$(STRESS),$(BASE_CFLAGS) -O1 -g -DMP_DEBUG -DMP_STRESS_GC,-g))
 
@@ -102,16 +102,16 @@ endef
 
 # The benchmarks run in the release tree, and in a copy built without the
 # tracing hook and call-site stores, to measure what they cost when off.
-NOTRACE := $(B)/notrace
+NOTRACE := $(BUILD)/notrace
 $(eval $(call TREE,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC,-g))
-$(eval $(call BENCH,$(B),$(RELEASE_CFLAGS)))
+$(eval $(call BENCH,$(BUILD),$(RELEASE_CFLAGS)))
 $(eval $(call BENCH,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC))
 
 # ---- what people type ---------------------------------------------------------
 
 .PHONY: all san stress deps labs test bench clean help
 
-all: $(B)/all $(B)/bench/micro  ## build the runtime, labs, tests and benchmarks
+all: $(BUILD)/all $(BUILD)/bench/micro  ## build the runtime, labs, tests and benchmarks
 
 san: $(SAN)/all  ## the sanitizer + MP_DEBUG build, in build/san/
 
@@ -129,52 +129,50 @@ deps:  ## install the Debian packages memlab uses, if missing
 pct := %
 lab_named = $(filter $(1)-$(pct),$(LABS))
 .SECONDEXPANSION:
-lab-%: $$(addprefix $(B)/labs/,$$(call lab_named,$$*))  ## build and run one lab: make lab-01
+lab-%: $$(addprefix $(BUILD)/labs/,$$(call lab_named,$$*))  ## build and run one lab: make lab-01
 	@$(if $(call lab_named,$*),$< $(ARGS),echo "make: there is no lab $*; the labs are: $(LABS)" >&2; exit 2)
 
-labs: $(addprefix $(B)/labs/,$(LABS))  ## run every lab in order
-	@status=0; for lab in $(LABS); do $(B)/labs/$$lab $(ARGS) || status=1; echo; done; exit $$status
+labs: $(addprefix $(BUILD)/labs/,$(LABS))  ## run every lab in order
+	@status=0; for lab in $(LABS); do $(BUILD)/labs/$$lab $(ARGS) || status=1; echo; done; exit $$status
 
 test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
-	@MAKE="$(MAKE)" B="$(B)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
+	@MAKE="$(MAKE)" B="$(BUILD)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
-bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
-	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
+bench: $(BUILD)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
+	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(BUILD)/bench/micro
 
 # Lab data and figures for results/<machine>/. QUICK=1 runs the labs small.
 LAB_DATA_FLAGS = $(if $(filter 1,$(QUICK)),--quick)
 .PHONY: lab-data plots
 
-lab-data: $(addprefix $(B)/labs/,$(LABS))  ## every lab's CSVs and transcript into results/<machine>/labs/
-	@LABS_BIN=$(B)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $(LABS)
+lab-data: $(addprefix $(BUILD)/labs/,$(LABS))  ## every lab's CSVs and transcript into results/<machine>/labs/
+	@LABS_BIN=$(BUILD)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $(LABS)
 
 # A lab whose checks fail still leaves its data (lab-data exits 1): the
 # figures are drawn all the same, and the transcript says what failed.
-plots: $(addprefix $(B)/labs/,$(LABS)) | $(DEPS_STAMP)  ## every figure for results/<machine>/ (lab data first, where missing)
+plots: $(addprefix $(BUILD)/labs/,$(LABS)) | $(DEPS_STAMP)  ## every figure for results/<machine>/ (lab data first, where missing)
 	@missing=$$(for lab in $(LABS); do [ -d "$(RESULTS)/labs/$$lab" ] || echo $$lab; done); \
 	if [ -n "$$missing" ]; then \
-	    LABS_BIN=$(B)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $$missing || [ $$? -eq 1 ]; \
+	    LABS_BIN=$(BUILD)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $$missing || [ $$? -eq 1 ]; \
 	fi
 	@plots/draw "$(RESULTS)"
 
 # make compare A=results/x B=results/y [OUT=dir]; make compare-all [DIR=results] [REF=name].
-# B= on the command line also renames the build tree, so these two depend on
-# nothing under $(B) (not even $(DEPS_STAMP)) and call scripts/deps.sh instead.
+# A and B are the two results directories; the build tree is $(BUILD), so
+# they are free for this.
 .PHONY: compare compare-all
-compare:  ## two machines' results compared: make compare A=results/x B=results/y
-	@scripts/deps.sh
+compare: | $(DEPS_STAMP)  ## two machines' results compared: make compare A=results/x B=results/y
 	@bench/compare $(if $(OUT),--out "$(OUT)") "$(A)" "$(B)"
 
-compare-all:  ## every machine in DIR (default results) against REF: make compare-all DIR=results
-	@scripts/deps.sh
+compare-all: | $(DEPS_STAMP)  ## every machine in DIR (default results) against REF: make compare-all DIR=results
 	@bench/compare-all $(if $(REF),--ref "$(REF)") $(if $(OUT),--out "$(OUT)") "$(or $(DIR),results)"
 
 clean:  ## remove build/ (results/ stays)
-	rm -rf $(B)
+	rm -rf $(BUILD)
 
 help:
 	@grep -hE '^[a-z%-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([^:]+):.*## /  make \1\t/' | expand -t 20
 
 .PHONY: report
-report: $(addprefix $(B)/labs/,$(LABS))  ## the main job: every lab's data, make bench QUICK=1, every figure, and results/<machine>/index.html
+report: $(addprefix $(BUILD)/labs/,$(LABS))  ## the main job: every lab's data, make bench QUICK=1, every figure, and results/<machine>/index.html
 	@MAKE="$(MAKE)" RESULTS="$(RESULTS)" LABS="$(LABS)" scripts/make-report

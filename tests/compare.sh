@@ -88,7 +88,7 @@ expect_eq "identical: verdicts" "$(verdicts "$tmp/same")" "15 no real difference
 run 0 bench/compare --out "$tmp/rerun" "$F/base" "$F/rerun"
 expect_eq "A/A: verdicts" "$(verdicts "$tmp/rerun")" "15 no real difference"
 
-# make compare, whose B= also names make's build tree: nothing may land in B
+# make compare: A= and B= name results directories, never make's build tree
 run 0 make -s compare A="$F/base" B="$F/rerun" OUT="$tmp/mk"
 [ -s "$tmp/mk/compare.csv" ] && ok || bad "make compare wrote no compare.csv"
 expect_eq "make compare: what B holds afterwards" "$(ls -A "$F/rerun" | tr '\n' ' ')" "bench machine.json "

@@ -114,5 +114,25 @@ row "report.py: results dir is a file"      -- python3 scripts/report.py "$EMPTY
 row "report.py: --plots without a value"    -- python3 scripts/report.py "$OUT" --plots
 row "report.py: corrupt machine.json"       -- python3 scripts/report.py "$BROKEN"
 
+# ---- comparing machines ---------------------------------------------------------
+F=tests/fixtures/compare
+row "compare: no arguments"                 -- bench/compare --out "$OUT/c"
+row "compare: one directory"                -- bench/compare --out "$OUT/c" "$F/base"
+row "compare: unknown flag"                 -- bench/compare --bogus --out "$OUT/c" "$F/base" "$F/same"
+row "compare: --alpha not a number"         -- bench/compare --alpha often --out "$OUT/c" "$F/base" "$F/same"
+row "compare: --threshold negative"         -- bench/compare --threshold -5 --out "$OUT/c" "$F/base" "$F/same"
+row "compare: --threshold huge"             -- bench/compare --threshold 1e999 --out "$OUT/c" "$F/base" "$F/same"
+row "compare: missing directory"            -- bench/compare --out "$OUT/c" "$F/base" "$MISSING"
+row "compare: a file, not a directory"      -- bench/compare --out "$OUT/c" "$F/base" "$EMPTY"
+row "compare: not a results directory"      -- bench/compare --out "$OUT/c" "$F/base" "$DIRECTORY"
+row "compare: corrupt results"              -- bench/compare --out "$OUT/c" "$F/base" "$BROKEN"
+row "compare: unwritable output"            -- bench/compare --out "$UNWRITABLE" "$F/base" "$F/same"
+row "compare-all: no arguments"             -- bench/compare-all --out "$OUT/c"
+row "compare-all: unknown flag"             -- bench/compare-all --bogus --out "$OUT/c" "$F"
+row "compare-all: missing directory"        -- bench/compare-all --out "$OUT/c" "$MISSING"
+row "compare-all: no results in it"         -- bench/compare-all --out "$OUT/c" "$tmp/in"
+row "compare-all: an unknown reference"     -- bench/compare-all --ref nobody --out "$OUT/c" "$F"
+row "compare-all: unwritable output"        -- bench/compare-all --out "$UNWRITABLE" "$F"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

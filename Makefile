@@ -141,6 +141,12 @@ test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
 	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
 
+# The figures come from `make plots`, run first only when one is missing.
+.PHONY: handouts
+handouts: $(DEPS_STAMP)  ## the handouts as HTML with this machine's figures, in results/<machine>/handouts/
+	@scripts/render-handouts --missing "$(RESULTS)" >/dev/null || $(MAKE) --no-print-directory plots
+	@scripts/render-handouts "$(RESULTS)"
+
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(B)
 

@@ -17,6 +17,7 @@ hyperfine
 gnuplot-nox
 python3
 valgrind
+pandoc
 "
 
 missing=""

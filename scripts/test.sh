@@ -117,6 +117,8 @@ step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
 
+step "handouts: structure, drift, pages (tests/handouts.py)" tests/handouts.py
+
 echo "memlab: make test took $(elapsed "$started")"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

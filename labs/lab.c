@@ -623,6 +623,20 @@ void lab_show_measured(const char *what, double ours, const char *unit, const ch
     show_real(what, ours, unit, key, LAB_MEASURED("%.4g"));
 }
 
+void lab_show_measured_int(const char *what, long long ours, const char *key)
+{
+    char buf[32], cpython[64], shown[72];
+    twin_state ts;
+    snprintf(buf, sizeof buf, LAB_MEASURED("%lld"), ours);
+    twin_text(key, cpython, sizeof cpython, &ts);
+    if (ts == TWIN_AGREES)
+        snprintf(shown, sizeof shown, LAB_MEASURED("%s"), cpython);
+    else
+        snprintf(shown, sizeof shown, "%s", cpython);
+    print_row(what, buf, shown, ts);
+    printf("%s·%s\n", DIM, RESET);
+}
+
 void lab_show_text(const char *what, const char *ours, const char *key)
 {
     show(what, ours ? ours : "—", key);

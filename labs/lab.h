@@ -73,6 +73,9 @@ void lab_show_text(const char *what, const char *ours, const char *key);
 /* lab_show_real for a value measured on this run (a time, a ratio of times, a
  * resident size): both columns are marked with LAB_MEASURED. */
 void lab_show_measured(const char *what, double ours, const char *unit, const char *key);
+/* lab_show_int for a count that comes from a measurement (the n from which
+ * one structure beats another, say): both columns marked. */
+void lab_show_measured_int(const char *what, long long ours, const char *key);
 
 /* Checks that ours == expected and CPython's == expected. */
 bool lab_check_int(int claim, const char *what, long long ours, const char *key, long long expected);

@@ -465,7 +465,7 @@ static void step_membership(long largest, long lookups)
     }
     lab_show_measured("# list miss: log-log slope", list_slope, NULL, "list_slope");
     lab_show_measured("# set lookup: log-log slope", set_slope, NULL, "set_slope");
-    lab_show_int("# the set is faster from n =", wins_from, "set_wins_from");
+    lab_show_measured_int("# the set is faster from n =", wins_from, "set_wins_from");
 #ifndef MP_DEBUG
     lab_check_bool(30, "# list time grows as n (slope >= 0.7)", list_slope >= LIST_SLOPE_MIN,
                    "list_grows", true);

@@ -74,7 +74,8 @@ void lab_show_text(const char *what, const char *ours, const char *key);
  * resident size): both columns are marked with LAB_MEASURED. */
 void lab_show_measured(const char *what, double ours, const char *unit, const char *key);
 /* lab_show_int for a count that comes from a measurement (the n from which
- * one structure beats another, say): both columns marked. */
+ * one structure beats another, say) or that depends on the CPython build
+ * (the count of 1): both columns marked. */
 void lab_show_measured_int(const char *what, long long ours, const char *key);
 
 /* Checks that ours == expected and CPython's == expected. */

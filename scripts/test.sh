@@ -116,7 +116,8 @@ labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
-
+step "plot smoke run: every figure (tests/plots.sh)" tests/plots.sh "$B"
+step "report page in headless Chromium" tests/report-browser.py
 step "handouts: structure, drift, pages (tests/handouts.py)" tests/handouts.py
 
 echo "memlab: make test took $(elapsed "$started")"

@@ -4,9 +4,10 @@ after make.
 
   structure  every handouts/NN-name.md has the eight sections in order, a
              background that names CPython source files, one expected-
-             output marker running its own lab, and a "common claims,
-             checked" entry, with a verdict, for exactly the claims its lab
-             checks (the lab_spec `claims` field in labs/NN-name/lab.c)
+             output marker running its own lab, prose that quotes the same
+             summary line as its block, and a "common claims, checked"
+             entry, with a verdict, for exactly the claims its lab checks
+             (the lab_spec `claims` field in labs/NN-name/lab.c)
   drift      the test of the test: on a copy of one handout, a changed count
              must fail scripts/refresh-handouts.py --check and a changed
              measured value must not; then every handout against a fresh
@@ -91,6 +92,14 @@ def check_structure(path):
     markers = re.findall(r"^<!-- output: (\S+)", text, re.M)
     result(markers == [f"build/labs/{lab}"], f"{path}: one output marker running build/labs/{lab}",
            f"markers: {markers}")
+    # The prose quotes the block's summary line (the checkoff does): a lab
+    # that gains a check must not leave the old count in the text.
+    block = re.search(r"^<!-- output: .* -->\n```[a-z]*\n(.*?)\n```$", text, re.M | re.S)
+    summary = block.group(1).strip().split("\n")[-1] if block else ""
+    outside = text.replace(block.group(1), "") if block else text
+    quoted = re.findall(r"lab \d\d: \d+ checks passed, \d+ failed", outside)
+    result(bool(quoted) and all(q == summary for q in quoted),
+           f"{path}: the prose quotes the block's summary line", f"{quoted} against {summary!r}")
     want = lab_claims(lab)
     claims_text = body.get("Common claims, checked", "")
     have = [int(n) for n in re.findall(r"^\*\*Claim (\d+)\*\*", claims_text, re.M)]

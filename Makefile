@@ -167,6 +167,12 @@ compare: | $(DEPS_STAMP)  ## two machines' results compared: make compare A=resu
 compare-all: | $(DEPS_STAMP)  ## every machine in DIR (default results) against REF: make compare-all DIR=results
 	@bench/compare-all $(if $(REF),--ref "$(REF)") $(if $(OUT),--out "$(OUT)") "$(or $(DIR),results)"
 
+# The figures come from `make plots`, run first only when one is missing.
+.PHONY: handouts
+handouts: | $(DEPS_STAMP)  ## the handouts as HTML with this machine's figures, in results/<machine>/handouts/
+	@scripts/render-handouts --missing "$(RESULTS)" >/dev/null || $(MAKE) --no-print-directory plots
+	@scripts/render-handouts "$(RESULTS)"
+
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(BUILD)
 

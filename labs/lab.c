@@ -55,6 +55,7 @@ static struct {
     const lab_spec *spec;
     const char *program;
     bool quick, check, no_twin, color;
+    bool mark_measured; /* MEMLAB_MARK_MEASURED=1: print LAB_MEASURED's marks */
     const char *csv_dir;
     char forwarded[512]; /* lab options given, passed on to the twin */
 
@@ -91,13 +92,31 @@ static const char *color(const char *code) { return L.color ? code : ""; }
 #define CYAN color("\033[36m")
 #define RESET color("\033[0m")
 
-/* Columns a UTF-8 string takes: one per code point. */
+static bool is_mark(char c) { return c == LAB_MARK_OPEN[0] || c == LAB_MARK_CLOSE[0]; }
+
+/* Columns a UTF-8 string takes: one per code point; the marks take none, so
+ * marking a value never moves a column or a line break. */
 static int display_width(const char *s)
 {
     int w = 0;
     for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
+        w += ((unsigned char)*s & 0xC0) != 0x80 && !is_mark(*s);
     return w;
+}
+
+/* Every text a lab prints passes here: the marks go out only when asked. */
+static void put(const char *s)
+{
+    for (; *s; s++)
+        if (L.mark_measured || !is_mark(*s))
+            putchar(*s);
+}
+
+void lab_printf(const char *fmt, ...)
+{
+    char text[2048];
+    FORMAT_ARGS(text, fmt);
+    put(text);
 }
 
 /* Pads a column to n; a value wider than its column still gets a gap. */
@@ -136,7 +155,7 @@ static void print_wrapped(const char *indent, const char *text)
             putchar(' ');
             col++;
         }
-        fputs(word, stdout);
+        put(word);
         col += w;
         p = end;
         while (*p == ' ')
@@ -255,6 +274,8 @@ static bool flag_matches(const char *arg, const char *flag)
 static void parse_args(int argc, char **argv)
 {
     bool no_color = getenv("NO_COLOR") != NULL;
+    const char *mark = getenv("MEMLAB_MARK_MEASURED");
+    L.mark_measured = mark && !strcmp(mark, "1");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--quick"))
@@ -426,7 +447,8 @@ static void run_twin(void)
             snprintf(L.twin_note, sizeof L.twin_note, "twin's JSON has no \"python\" version");
         else {
             L.twin_is_model = strncmp(version->string, "3.11.", 5) == 0;
-            snprintf(L.twin_note, sizeof L.twin_note, "CPython %s (%s)", version->string, python);
+            snprintf(L.twin_note, sizeof L.twin_note, "CPython " LAB_MEASURED("%s") " (%s)",
+                     version->string, python);
         }
         if (L.twin && (!version || version->kind != JSON_STRING)) {
             json_free(L.twin);
@@ -474,7 +496,7 @@ static void print_label(const char *what)
 {
     bool python = what[0] != '#';
     printf("%s%s%s%s", INDENT, python ? CYAN : DIM, python ? ">>> " : "", RESET);
-    fputs(what, stdout);
+    put(what);
     int used = display_width(what) + (python ? 4 : 0);
     if (used > LABEL_WIDTH - 2) {
         printf("\n%s", INDENT);
@@ -486,11 +508,14 @@ static void print_label(const char *what)
 static void print_row(const char *what, const char *ours, const char *cpython, twin_state ts)
 {
     print_label(what);
-    printf("ours %s", ours);
+    fputs("ours ", stdout);
+    put(ours);
     pad(VALUE_WIDTH - display_width(ours));
     const char *shown = ts == TWIN_NONE ? "—" : ts == TWIN_NA || ts == TWIN_MISSING ? "n/a" : cpython;
     bool dim = ts == TWIN_NONE || ts == TWIN_NA || ts == TWIN_MISSING;
-    printf("%sCPython %s%s", dim ? DIM : "", shown, dim ? RESET : "");
+    printf("%sCPython ", dim ? DIM : "");
+    put(shown);
+    fputs(dim ? RESET : "", stdout);
     pad(VALUE_WIDTH - display_width(shown));
 }
 
@@ -563,13 +588,17 @@ void lab_show_int(const char *what, long long ours, const char *key)
     show(what, buf, key);
 }
 
-void lab_show_real(const char *what, double ours, const char *unit, const char *key)
+/* A real beside the twin's, formatted alike; `value` is "%.4g" or that
+ * conversion marked with LAB_MEASURED. */
+static void show_real(const char *what, double ours, const char *unit, const char *key,
+                      const char *value)
 {
-    char buf[48];
+    char fmt[32], buf[48];
+    snprintf(fmt, sizeof fmt, "%s%s%%s", value, unit && *unit ? " " : "");
     if (isnan(ours))
         snprintf(buf, sizeof buf, "—");
     else
-        snprintf(buf, sizeof buf, "%.4g%s%s", ours, unit && *unit ? " " : "", unit ? unit : "");
+        snprintf(buf, sizeof buf, fmt, ours, unit ? unit : "");
     if (!key) {
         show(what, buf, NULL);
         return;
@@ -579,8 +608,32 @@ void lab_show_real(const char *what, double ours, const char *unit, const char *
     twin_text(key, cpython, sizeof cpython, &ts);
     double v;
     if (ts == TWIN_AGREES && lab_twin_real(key, &v))
-        snprintf(cpython, sizeof cpython, "%.4g%s%s", v, unit && *unit ? " " : "", unit ? unit : "");
+        snprintf(cpython, sizeof cpython, fmt, v, unit ? unit : "");
     print_row(what, buf, cpython, ts);
+    printf("%s·%s\n", DIM, RESET);
+}
+
+void lab_show_real(const char *what, double ours, const char *unit, const char *key)
+{
+    show_real(what, ours, unit, key, "%.4g");
+}
+
+void lab_show_measured(const char *what, double ours, const char *unit, const char *key)
+{
+    show_real(what, ours, unit, key, LAB_MEASURED("%.4g"));
+}
+
+void lab_show_measured_int(const char *what, long long ours, const char *key)
+{
+    char buf[32], cpython[64], shown[72];
+    twin_state ts;
+    snprintf(buf, sizeof buf, LAB_MEASURED("%lld"), ours);
+    twin_text(key, cpython, sizeof cpython, &ts);
+    if (ts == TWIN_AGREES)
+        snprintf(shown, sizeof shown, LAB_MEASURED("%s"), cpython);
+    else
+        snprintf(shown, sizeof shown, "%s", cpython);
+    print_row(what, buf, shown, ts);
     printf("%s·%s\n", DIM, RESET);
 }
 
@@ -641,15 +694,20 @@ void lab_py(const char *fmt, ...)
     char text[512];
     FORMAT_ARGS(text, fmt);
     const char *prompt = ">>>";
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), prompt = "...")
-        printf("%s%s%s%s %s\n", INDENT, CYAN, prompt, RESET, line);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), prompt = "...") {
+        printf("%s%s%s%s ", INDENT, CYAN, prompt, RESET);
+        put(line);
+        putchar('\n');
+    }
 }
 
 void lab_event(const char *fmt, ...)
 {
     char text[512];
     FORMAT_ARGS(text, fmt);
-    printf("%s%s    ↳ %s%s\n", INDENT, YELLOW, text, RESET);
+    printf("%s%s    ↳ ", INDENT, YELLOW);
+    put(text);
+    printf("%s\n", RESET);
 }
 
 void lab_claim(int claim, const char *verdict_word, const char *fmt, ...)
@@ -745,8 +803,10 @@ void lab_begin(const lab_spec *spec, int argc, char **argv)
         exit(LAB_EXIT_USAGE);
     }
     printf("%smemlab lab %.2s · %s%s\n", BOLD, spec->id, spec->title, RESET);
-    printf("%sclaims %s · %s mode · CPython column: %s%s\n", DIM, spec->claims,
-           L.quick ? "quick" : "full", L.twin_note, RESET);
+    printf("%sclaims %s · %s mode · CPython column: ", DIM, spec->claims,
+           L.quick ? "quick" : "full");
+    put(L.twin_note);
+    printf("%s\n", RESET);
 }
 
 static int by_claim(const void *a, const void *b)

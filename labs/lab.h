@@ -70,6 +70,13 @@ void lab_show_real(const char *what, double ours, const char *unit, const char *
 /* Shows a text beside the twin's; NULL ours shows as "—", for what only
  * CPython has (the name of a specialized instruction, say). */
 void lab_show_text(const char *what, const char *ours, const char *key);
+/* lab_show_real for a value measured on this run (a time, a ratio of times, a
+ * resident size): both columns are marked with LAB_MEASURED. */
+void lab_show_measured(const char *what, double ours, const char *unit, const char *key);
+/* lab_show_int for a count that comes from a measurement (the n from which
+ * one structure beats another, say) or that depends on the CPython build
+ * (the count of 1): both columns marked. */
+void lab_show_measured_int(const char *what, long long ours, const char *key);
 
 /* Checks that ours == expected and CPython's == expected. */
 bool lab_check_int(int claim, const char *what, long long ours, const char *key, long long expected);
@@ -104,6 +111,21 @@ long lab_list_capacity_after_appends(long n);
 const char *lab_power_text(long n, char *buf, size_t size);
 
 /* ---- measurements ------------------------------------------------------------ */
+
+/* Marks a printf conversion whose value changes from run to run or machine
+ * to machine (a time, a rate, a ratio of times, a resident size), e.g.
+ * lab_say("took " LAB_MEASURED("%.1f") " ns", ns). The marks are two control
+ * characters that lab.c drops on output and counts as zero width, so the
+ * transcript is unchanged; with MEMLAB_MARK_MEASURED=1 in the environment
+ * they are printed, and scripts/refresh-handouts.py --check compares a
+ * handout's expected output with a fresh run exactly except inside them.
+ * Counts, sizes and checks are never marked. A marked value is one word. */
+#define LAB_MARK_OPEN "\x0e"
+#define LAB_MARK_CLOSE "\x0f"
+#define LAB_MEASURED(conversion) LAB_MARK_OPEN conversion LAB_MARK_CLOSE
+
+/* printf for a lab's own tables: the marks of LAB_MEASURED are handled. */
+void lab_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Seconds on a monotonic clock. */
 double lab_now(void);

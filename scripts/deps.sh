@@ -20,6 +20,7 @@ valgrind
 fonts-dejavu-core
 chromium
 chromium-driver
+pandoc
 "
 
 missing=""

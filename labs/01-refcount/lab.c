@@ -279,13 +279,14 @@ static void step_cost(void)
             "count work; its row is a whole `b = a` in a loop of %ld, less the empty loop: "
             "the two counts plus the LOAD_FAST and STORE_FAST instructions around them.",
             n, n);
-    lab_show_real("# ns per incref+decref", plain, "ns", NULL);
-    lab_show_real("# ns per atomic incref+decref", atomic, "ns", NULL);
-    lab_show_real("# ns per b = a", NAN, "ns", "ns_per_assignment");
+    lab_show_measured("# ns per incref+decref", plain, "ns", NULL);
+    lab_show_measured("# ns per atomic incref+decref", atomic, "ns", NULL);
+    lab_show_measured("# ns per b = a", NAN, "ns", "ns_per_assignment");
 
     lab_say("Threads: CPython 3.11 takes no lock per count. The global interpreter lock "
             "lets one thread at a time run Python, so plain increments are safe. Counts "
-            "shared by truly parallel threads would need atomic instructions, %.1fx the cost "
+            "shared by truly parallel threads would need atomic instructions, "
+            LAB_MEASURED("%.1f") "x the cost "
             "here; free-threaded CPython 3.13 avoids most of them with biased counting.",
             plain > 0 ? atomic / plain : 0.0);
 
@@ -298,8 +299,10 @@ static void step_cost(void)
     lab_csv_close(cost);
 
     lab_claim(5, "partly", "immediate and predictable, yes (claims 1 and 3); each `b = a` "
-                           "costs %.2f ns of counting here. Locking, no: CPython 3.11 relies "
-                           "on the GIL instead; atomic counts would cost %.1fx.",
+                           "costs " LAB_MEASURED("%.2f")
+                           " ns of counting here. Locking, no: CPython 3.11 relies "
+                           "on the GIL instead; atomic counts would cost "
+                           LAB_MEASURED("%.1f") "x.",
               plain, plain > 0 ? atomic / plain : 0.0);
 }
 

@@ -484,10 +484,10 @@ static void step_promotion(long n)
     lab_py("c = []; d = [c]; c.append(d); del c, d");
     lab_show_int("len(gc.get_objects(0))", examined, "young_examined");
     lab_check_int(12, "gc.collect(0)", young_found, "young_found", 2);
-    lab_show_real("# its time", young * 1e6, "µs", "young_us");
+    lab_show_measured("# its time", young * 1e6, "µs", "young_us");
     lab_py("c = []; d = [c]; c.append(d); del c, d");
     lab_check_int(12, "gc.collect(2)", full_found, "full_found", 2);
-    lab_show_real("# its time", full * 1e3, "ms", "full_ms");
+    lab_show_measured("# its time", full * 1e3, "ms", "full_ms");
     lab_check_bool(12, "# gc.collect(0) is the faster", young < full, "young_faster", true);
     found.young_us = young * 1e6;
     found.full_ms = full * 1e3;
@@ -652,7 +652,7 @@ static void step_pause(void)
         char what[64], key[32];
         snprintf(what, sizeof what, "# gc.collect(), %ld lists", sizes[i]);
         snprintf(key, sizeof key, "pause_ms %ld", sizes[i]);
-        lab_show_real(what, best * 1e3, "ms", key);
+        lab_show_measured(what, best * 1e3, "ms", key);
         grows = grows && (i == 0 || best > previous);
         previous = best;
         double theirs;
@@ -661,7 +661,8 @@ static void step_pause(void)
         else
             lab_csv_row(csv, "%ld,%.6f,", sizes[i], best * 1e3);
         if (i == nd - 1 && lab_twin_real(key, &theirs))
-            lab_say("At %ld lists that is %.1f ns per live list for ours, %.1f for CPython.",
+            lab_say("At %ld lists that is " LAB_MEASURED("%.1f") " ns per live list for ours, "
+                    LAB_MEASURED("%.1f") " for CPython.",
                     sizes[i], best * 1e9 / (double)sizes[i], theirs * 1e6 / (double)sizes[i]);
     }
     lab_csv_close(csv);
@@ -765,7 +766,8 @@ static void step_tradeoff(long n)
             snprintf(cs[2], sizeof cs[2], "%lld", ns);
             snprintf(cs[3], sizeof cs[3], "%lld", peak);
         }
-        printf("   %-17s %7ld %7s  %6.0f %6s  %9zu %9s\n", name, r[i].collections, cs[0],
+        lab_printf("   %-17s %7ld %7s  " LAB_MEASURED("%6.0f") " " LAB_MEASURED("%6s")
+                   "  %9zu %9s\n", name, r[i].collections, cs[0],
                r[i].ns_per_cycle, cs[2], r[i].peak, cs[3]);
         lab_csv_row(csv, "%d,%d,%d,%ld,%s,%ld,%s,%.1f,%s,%zu,%s", settings[i][0], settings[i][1],
                     settings[i][2], r[i].collections, theirs ? cs[0] : "", r[i].older,
@@ -804,7 +806,8 @@ static void step_tradeoff(long n)
               "(1000, 15, 15) ran %ld collections where (700, 10, 10) ran %ld, and peaked at "
               "%zu traced bytes instead of %zu (ours; CPython went the same way). What the "
               "memory buys is small: garbage that dies young costs the same work however it "
-              "is batched (%.0f against %.0f ns per cycle here, within the noise). Raising "
+              "is batched (" LAB_MEASURED("%.0f") " against " LAB_MEASURED("%.0f")
+              " ns per cycle here, within the noise). Raising "
               "thresholds 1 and 2 pays when it spares full collections over a big old heap "
               "(steps 4 and 5).",
               c->collections, d->collections, c->peak, d->peak, c->ns_per_cycle,
@@ -842,7 +845,8 @@ static void claim_generations(void)
     lab_claim(12, "holds",
               "a new list was in generation 0, then 1, then 2; gc.collect(0) freed a young "
               "cycle and left an old one to gc.collect(2). With %ld old lists, the young "
-              "collection took %.3g µs and the full one %.3g ms (ours; CPython alike).",
+              "collection took " LAB_MEASURED("%.3g") " µs and the full one " LAB_MEASURED("%.3g")
+              " ms (ours; CPython alike).",
               found.old_lists, found.young_us, found.full_ms);
 }
 

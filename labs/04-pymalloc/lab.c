@@ -388,11 +388,11 @@ static void step_del_and_collect(long n)
                    true);
 
     lab_say("The resident size, from the run without tracing:");
-    lab_show_real("# resident before", d.rss[0], "MiB", "rss_before_mib");
-    lab_show_real("# resident with data", d.rss[1], "MiB", "rss_built_mib");
-    lab_show_real("# resident after del", d.rss[2], "MiB", "rss_del_mib");
-    lab_show_real("# resident after collect", d.rss[3], "MiB", "rss_collect_mib");
-    lab_show_real("# resident after trim (ours)", d.rss[4], "MiB", NULL);
+    lab_show_measured("# resident before", d.rss[0], "MiB", "rss_before_mib");
+    lab_show_measured("# resident with data", d.rss[1], "MiB", "rss_built_mib");
+    lab_show_measured("# resident after del", d.rss[2], "MiB", "rss_del_mib");
+    lab_show_measured("# resident after collect", d.rss[3], "MiB", "rss_collect_mib");
+    lab_show_measured("# resident after trim (ours)", d.rss[4], "MiB", NULL);
     lab_say("The ints filled whole arenas and nothing else lived there, so when they died the "
             "arenas drained completely. CPython unmaps drained arenas inside `del`, all but "
             "one, and the list's item array, too big for a pool, goes back to malloc, which "
@@ -502,8 +502,9 @@ static void step_speed(long ops)
         lab_csv_row(csv, "%zu,%.3f,%.3f", sizes[i], ours, sys);
         char what[48];
         snprintf(what, sizeof what, "# %zu B: malloc's ns / ours", sizes[i]);
-        lab_show_real(what, ours > 0 ? sys / ours : NAN, "x", NULL);
-        used += (size_t)snprintf(figures + used, sizeof figures - used, "%s%zu B %.1f vs %.1f",
+        lab_show_measured(what, ours > 0 ? sys / ours : NAN, "x", NULL);
+        used += (size_t)snprintf(figures + used, sizeof figures - used,
+                                 "%s%zu B " LAB_MEASURED("%.1f") " vs " LAB_MEASURED("%.1f"),
                                  i ? "; " : "", sizes[i], ours, sys);
         if (ours > 0 && sys / ours < worst_speedup)
             worst_speedup = sys / ours;
@@ -546,7 +547,8 @@ int main(int argc, char **argv)
 
 #ifndef MP_DEBUG
     char speed[64];
-    snprintf(speed, sizeof speed, "%.1fx malloc's speed or better", worst_speedup);
+    snprintf(speed, sizeof speed, LAB_MEASURED("%.1f") "x malloc's speed or better",
+             worst_speedup);
 #else
     const char *speed = "fast in a release build";
 #endif
@@ -557,7 +559,8 @@ int main(int argc, char **argv)
     double built, after_del;
     if (lab_twin_real("rss_built_mib", &built) && lab_twin_real("rss_del_mib", &after_del))
         lab_claim(16, "partly", "`del data` alone gave back %.0f%% of the traced bytes, and "
-                                "CPython's resident size fell from %.0f to %.0f MiB; "
+                                "CPython's resident size fell from " LAB_MEASURED("%.0f") " to "
+                                LAB_MEASURED("%.0f") " MiB; "
                                 "gc.collect() then freed nothing: it is for cycles. Memory goes "
                                 "back only as whole arenas drain.",
                   d.del_freed_pct, built, after_del);

@@ -460,9 +460,9 @@ static void step_speed(mp_object *A, mp_object *S, long n)
         char key[48];
         lab_py("%s", kinds[k].python);
         twin_key(key, sizeof key, "get_ns", k);
-        lab_show_real("o.x", get[k], "ns", key);
+        lab_show_measured("o.x", get[k], "ns", key);
         twin_key(key, sizeof key, "set_ns", k);
-        lab_show_real("o.x = v", set[k], "ns", key);
+        lab_show_measured("o.x = v", set[k], "ns", key);
         twin_key(key, sizeof key, "spec_get", k);
         lab_show_text("# o.x runs as", NULL, key);
         twin_key(key, sizeof key, "spec_set", k);
@@ -486,8 +486,9 @@ static void step_speed(mp_object *A, mp_object *S, long n)
     }
     lab_csv_close(csv);
 
-    lab_show_real("# o.x: dict / slots", get[KIND_DICT] / get[KIND_SLOTS], "x", "get_ratio");
-    lab_show_real("# o.x = v: dict / slots", set[KIND_DICT] / set[KIND_SLOTS], "x", "set_ratio");
+    lab_show_measured("# o.x: dict / slots", get[KIND_DICT] / get[KIND_SLOTS], "x", "get_ratio");
+    lab_show_measured("# o.x = v: dict / slots", set[KIND_DICT] / set[KIND_SLOTS], "x",
+                      "set_ratio");
     lab_say("In CPython 3.11 both kinds of instance read and write in a few instructions. "
             "LOAD_ATTR_INSTANCE_VALUE checks that the type is the one it saw, then reads the "
             "values array at the index it remembered; LOAD_ATTR_SLOT checks the type and "

@@ -807,7 +807,7 @@ static void print_left_table(void)
             char a[24], b[24];
             format_ns(a, sizeof a, ours_ns[left[j]][s]);
             format_ns(b, sizeof b, cpython_ns[left[j]][s]);
-            printf(" %8s %8s", a, b);
+            lab_printf(" " LAB_MEASURED("%8s") " " LAB_MEASURED("%8s"), a, b);
         }
         putchar('\n');
     }
@@ -902,7 +902,7 @@ static void step_ends(long top, long runs)
         linear &= front_growth[j] > LINEAR_MIN;
         snprintf(what, sizeof what, "# %s: ns at %s / at %s", ops_info[front[j]].python, b, a);
         snprintf(key, sizeof key, "growth %s", ops_info[front[j]].key);
-        lab_show_real(what, front_growth[j], "", key);
+        lab_show_measured(what, front_growth[j], "", key);
     }
     lab_check_bool(20, "# both grow more than 10 times", linear, "list_front_linear", true);
 
@@ -916,7 +916,7 @@ static void step_ends(long top, long runs)
         flat &= r < FLAT_MAX;
         snprintf(what, sizeof what, "# %s: slowest / fastest", ops_info[deque_left[j]].python);
         snprintf(key, sizeof key, "spread %s", ops_info[deque_left[j]].key);
-        lab_show_real(what, r, "", key);
+        lab_show_measured(what, r, "", key);
     }
     lab_check_bool(20, "# both below 3", flat, "deque_left_flat", true);
 
@@ -941,7 +941,9 @@ static void step_ends(long top, long runs)
         format_ns(c1, sizeof c1, clo);
         format_ns(c2, sizeof c2, chi);
         format_ns(c3, sizeof c3, chi / clo);
-        printf("   %-15s %8.1f %8.1f %6.2f   %8s %8s %6s\n", ops_info[o].python, lo_ns, hi_ns,
+        lab_printf("   %-15s " LAB_MEASURED("%8.1f") " " LAB_MEASURED("%8.1f") " "
+                   LAB_MEASURED("%6.2f") "   " LAB_MEASURED("%8s") " " LAB_MEASURED("%8s") " "
+                   LAB_MEASURED("%6s") "\n", ops_info[o].python, lo_ns, hi_ns,
                hi_ns / lo_ns, c1, c2, isnan(clo) ? "n/a" : c3);
     }
     putchar('\n');
@@ -956,8 +958,9 @@ static void step_ends(long top, long runs)
             "CPython's insert(0) moves them in a loop of its own, one at a time (ins1), "
             "where ours calls memmove.");
     if (!isnan(cpython_ns[OP_LIST_POP0][top_s]) && !isnan(cpython_ns[OP_LIST_INSERT0][top_s]))
-        lab_say("At n = %s: l.pop(0) %.0f ns here, %.0f in CPython; l.insert(0, x) %.0f here, "
-                "%.0f in CPython.",
+        lab_say("At n = %s: l.pop(0) " LAB_MEASURED("%.0f") " ns here, " LAB_MEASURED("%.0f")
+                " in CPython; l.insert(0, x) " LAB_MEASURED("%.0f") " here, "
+                LAB_MEASURED("%.0f") " in CPython.",
                 a, ours_ns[OP_LIST_POP0][top_s], cpython_ns[OP_LIST_POP0][top_s],
                 ours_ns[OP_LIST_INSERT0][top_s], cpython_ns[OP_LIST_INSERT0][top_s]);
 }
@@ -971,16 +974,17 @@ static const char *both_ns(char *buf, size_t size, op o, int s)
     format_ns(ours, sizeof ours, ours_ns[o][s]);
     format_ns(cpython, sizeof cpython, cpython_ns[o][s]);
     if (isnan(cpython_ns[o][s]))
-        snprintf(buf, size, "%s ns", ours);
+        snprintf(buf, size, LAB_MEASURED("%s") " ns", ours);
     else
-        snprintf(buf, size, "%s ns (CPython %s)", ours, cpython);
+        snprintf(buf, size, LAB_MEASURED("%s") " ns (CPython " LAB_MEASURED("%s") ")", ours,
+                 cpython);
     return buf;
 }
 
 static void step_choose(void)
 {
     lab_step("Which to choose");
-    char a[24], t1[64], t2[64], t3[64], t4[64];
+    char a[24], t1[80], t2[80], t3[80], t4[80];
     int top_s = nsizes - 1;
     lab_power_text(sizes[top_s], a, sizeof a);
     lab_say("A list, by default. Appending and popping at the right end cost %s and %s at "
@@ -1025,14 +1029,17 @@ static void step_choose(void)
     double cg1 = cpython_ns[OP_LIST_POP0][h] / cpython_ns[OP_LIST_POP0][l];
     char cpython[64] = "", small[48] = "";
     if (!isnan(cg0) && !isnan(cg1))
-        snprintf(cpython, sizeof cpython, " (CPython: %.0f and %.0f)", cg0, cg1);
+        snprintf(cpython, sizeof cpython, " (CPython: " LAB_MEASURED("%.0f") " and "
+                                          LAB_MEASURED("%.0f") ")", cg0, cg1);
     if (!isnan(cpython_ns[OP_LIST_INSERT0][0]))
-        snprintf(small, sizeof small, ", %.0f in CPython", cpython_ns[OP_LIST_INSERT0][0]);
+        snprintf(small, sizeof small, ", " LAB_MEASURED("%.0f") " in CPython",
+                 cpython_ns[OP_LIST_INSERT0][0]);
     lab_claim(20, "holds",
-              "from n = %s to %s, list.insert(0) grew %.0f times and list.pop(0) %.0f times "
+              "from n = %s to %s, list.insert(0) grew " LAB_MEASURED("%.0f")
+              " times and list.pop(0) " LAB_MEASURED("%.0f") " times "
               "here%s, while deque.appendleft/popleft stayed within a factor of 3 from 100 "
               "to %s items. At small n it hardly matters: at n = 100, list.insert(0) took "
-              "%.0f ns here%s.",
+              LAB_MEASURED("%.0f") " ns here%s.",
               lo, hi, front_growth[0], front_growth[1], cpython,
               a, ours_ns[OP_LIST_INSERT0][0], small);
 }

@@ -379,10 +379,10 @@ static void step_time(long n, long times)
     char what[80], nt[24];
     lab_power_text(n, nt, sizeof nt);
     snprintf(what, sizeof what, "sum([x*x for x in range(%s)])", nt);
-    lab_show_real(what, list_ns, "ns", "ns_list");
+    lab_show_measured(what, list_ns, "ns", "ns_list");
     snprintf(what, sizeof what, "sum(x*x for x in range(%s))", nt);
-    lab_show_real(what, gen_ns, "ns", "ns_gen");
-    lab_show_real("# generator time / list time", gen_ns / list_ns, "", "gen_over_list");
+    lab_show_measured(what, gen_ns, "ns", "ns_gen");
+    lab_show_measured("# generator time / list time", gen_ns / list_ns, "", "gen_over_list");
     lab_say("Resuming a generator costs something per item: in CPython a call into the "
             "interpreter loop with the generator's frame (gen_send_ex2), here a call of its "
             "step function. The list pays in other ways: list_resize copies its array as it "

@@ -414,7 +414,10 @@ static void step_membership(long largest, long lookups)
         char cs[NKINDS][24];
         for (int k = 0; k < NKINDS; k++)
             twin_time(cs[k], sizeof cs[k], kind_keys[k], ns[i], k < LIST_HIT ? 1 : 0, &c[k][i]);
-        printf("   %7ld %6.1f %7s %6.1f %7s %7.0f %7s %7.0f %7s\n", ns[i], t[SET_HIT][i],
+        lab_printf("   %7ld " LAB_MEASURED("%6.1f") " " LAB_MEASURED("%7s") " "
+                   LAB_MEASURED("%6.1f") " " LAB_MEASURED("%7s") " " LAB_MEASURED("%7.0f") " "
+                   LAB_MEASURED("%7s") " " LAB_MEASURED("%7.0f") " " LAB_MEASURED("%7s")
+                   "\n", ns[i], t[SET_HIT][i],
                cs[SET_HIT], t[SET_MISS][i], cs[SET_MISS], t[LIST_HIT][i], cs[LIST_HIT],
                t[LIST_MISS][i], cs[LIST_MISS]);
     }
@@ -460,9 +463,9 @@ static void step_membership(long largest, long lookups)
             break;
         wins_from = ns[i];
     }
-    lab_show_real("# list miss: log-log slope", list_slope, NULL, "list_slope");
-    lab_show_real("# set lookup: log-log slope", set_slope, NULL, "set_slope");
-    lab_show_int("# the set is faster from n =", wins_from, "set_wins_from");
+    lab_show_measured("# list miss: log-log slope", list_slope, NULL, "list_slope");
+    lab_show_measured("# set lookup: log-log slope", set_slope, NULL, "set_slope");
+    lab_show_measured_int("# the set is faster from n =", wins_from, "set_wins_from");
 #ifndef MP_DEBUG
     lab_check_bool(30, "# list time grows as n (slope >= 0.7)", list_slope >= LIST_SLOPE_MIN,
                    "list_grows", true);
@@ -495,12 +498,15 @@ static void step_membership(long largest, long lookups)
             (double)list_size[last] / (double)ns[last]);
     char cpython[80] = "";
     if (!isnan(c[LIST_MISS][last]) && !isnan(c[SET_MISS][last]))
-        snprintf(cpython, sizeof cpython, " (CPython: %.0f and %.0f)", c[LIST_MISS][last],
+        snprintf(cpython, sizeof cpython, " (CPython: " LAB_MEASURED("%.0f") " and "
+                                          LAB_MEASURED("%.0f") ")", c[LIST_MISS][last],
                  c[SET_MISS][last]);
     lab_claim(30, "holds",
-              "at n = %ld a miss costs %.0f ns in a list and %.0f ns in a set here%s; the "
+              "at n = %ld a miss costs " LAB_MEASURED("%.0f") " ns in a list and "
+              LAB_MEASURED("%.0f") " ns in a set here%s; the "
               "list's time grows linearly with n, the set's barely grows, and the set is "
-              "faster from n = %ld on. The price is memory: %.1f bytes per item for the set "
+              "faster from n = " LAB_MEASURED("%ld")
+              " on. The price is memory: %.1f bytes per item for the set "
               "against %.1f for the list.",
               ns[last], t[LIST_MISS][last], t[SET_MISS][last], cpython, wins_from,
               (double)set_size[last] / (double)ns[last],
@@ -911,7 +917,7 @@ static void step_comprehension(long n)
         snprintf(key, sizeof key, "%s_append_as", forms[k].key);
         lab_show_text("# the append runs as", NULL, key);
         snprintf(key, sizeof key, "%s_ns", forms[k].key);
-        lab_show_real("# ns per item", NAN, "ns", key);
+        lab_show_measured("# ns per item", NAN, "ns", key);
         MP_DECREF(out);
     }
     MP_DECREF(F.thousand);

@@ -30,7 +30,7 @@ static const lab_option options[] = {
      &elements, 1000, 1000000},
     {"--max-n", "step 3 times n = 100, 1000, ... up to N (default 1000000; 10000 with --quick)",
      &max_n, 10000, 1000000},
-    {"--repeat", "step 3 keeps the best of N runs (default 5; 3 with --quick)", &repeat, 1, 100},
+    {"--repeat", "step 3 keeps the best of N runs (default 5, also with --quick)", &repeat, 1, 100},
     {0},
 };
 
@@ -1054,7 +1054,7 @@ int main(int argc, char **argv)
     step_array_deque_growth(n1);
     step_bytes(elements > 0 ? elements : lab_quick() ? 10000 : 100000);
     step_ends(max_n > 0 ? max_n : lab_quick() ? 10000 : 1000000,
-              repeat > 0 ? repeat : lab_quick() ? 3 : 5);
+              repeat > 0 ? repeat : 5);
     step_choose();
     return lab_end();
 }

@@ -262,7 +262,7 @@ def main():
     appends = args.appends if args.appends is not None else (1000 if quick else 10000)
     elements = args.elements if args.elements is not None else (10000 if quick else 100000)
     max_n = args.max_n if args.max_n is not None else (10**4 if quick else 10**6)
-    repeat = args.repeat if args.repeat is not None else (3 if quick else 5)
+    repeat = args.repeat if args.repeat is not None else 5
     work, ops = (2 * 10**6, 10**4) if quick else (2 * 10**7, 10**5)
     v = {}
     growth(v, appends)

@@ -206,6 +206,8 @@ def holders(v, requests):
     v["leak_count_diff"] = [d.count_diff for d in grew]
     v["leak_total"] = sum(d.size_diff for d in diff)
     v["leak_count_total"] = sum(d.count_diff for d in diff)
+    v["leak_blocks_per_request"] = round(v["leak_count_total"] / requests)
+    v["leak_bytes_per_request"] = round(v["leak_total"] / requests)
     v["registry_diff"] = sum(d.size_diff for d in diff if role_of(d.traceback) == "registry")
     v["sizeof_request"] = sys.getsizeof(registry[-1])
     v["sizeof_path"] = sys.getsizeof(registry[-1].path)

@@ -188,11 +188,16 @@ def main(argv):
               file=sys.stderr)
         return 2
     passed = failed = 0
+    midline = False
     started = time.monotonic()
     try:
+        for path in paths:  # every input readable and well-formed before any work
+            if not blocks(path)[1]:
+                raise Failure(f"{path}: no '<!-- output: COMMAND -->' marker: not a handout")
         for i, path in enumerate(paths, 1):
             t0 = time.monotonic()
             print(f"[{i}/{len(paths)}] {path} ...", end="", flush=True, file=sys.stderr)
+            midline = True
             ok = check(path) if checking else refresh(path)
             passed += ok
             failed += not ok
@@ -200,10 +205,12 @@ def main(argv):
             left = (now - started) / i * (len(paths) - i)
             print(f" {'ok' if ok else 'DRIFTED'} ({now - t0:.1f} s, about {left:.0f} s to go)",
                   file=sys.stderr)
+            midline = False
             if not checking:
                 print(f"refreshed {path}")
     except Failure as e:
-        print(file=sys.stderr)
+        if midline:
+            print(file=sys.stderr)  # ends the progress line the failure cut short
         print(f"refresh-handouts: {e}", file=sys.stderr)
         return 2
     if checking:

@@ -114,6 +114,18 @@ row "report.py: results dir is a file"      -- python3 scripts/report.py "$EMPTY
 row "report.py: --plots without a value"    -- python3 scripts/report.py "$OUT" --plots
 row "report.py: corrupt machine.json"       -- python3 scripts/report.py "$BROKEN"
 
+# ---- the handouts ---------------------------------------------------------------
+row "render-handouts: no arguments"         -- scripts/render-handouts
+row "render-handouts: unknown flag"         -- scripts/render-handouts --bogus "$OUT"
+row "render-handouts: missing results dir"  -- scripts/render-handouts "$MISSING"
+row "render-handouts: results dir is a file" -- scripts/render-handouts "$EMPTY"
+row "render-handouts: figures missing"      -- scripts/render-handouts "$NOT_RESULTS"
+row "render-handouts: --plots without value" -- scripts/render-handouts "$OUT" --plots
+row "refresh-handouts: unknown flag"        -- python3 scripts/refresh-handouts.py --bogus
+row "refresh-handouts: missing handout"     -- python3 scripts/refresh-handouts.py --check "$MISSING"
+row "refresh-handouts: not a handout"       -- python3 scripts/refresh-handouts.py --check "$CORRUPT"
+row "refresh-handouts: an empty file"       -- python3 scripts/refresh-handouts.py "$EMPTY"
+
 # ---- comparing machines ---------------------------------------------------------
 F=tests/fixtures/compare
 row "compare: no arguments"                 -- bench/compare --out "$OUT/c"

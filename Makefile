@@ -107,6 +107,33 @@ $(eval $(call TREE,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC,-g))
 $(eval $(call BENCH,$(B),$(RELEASE_CFLAGS)))
 $(eval $(call BENCH,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC))
 
+# ---- the fuzzers (tests/fuzz/*_fuzz.c): libFuzzer needs clang, so they get a
+# tree of their own, the runtime built with the same sanitizers and MP_DEBUG.
+FUZZ        := $(B)/fuzz
+FUZZ_CC     := clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# clang, unlike gcc, warns of a static inline function a debug build leaves
+# unused (obmalloc.c's raw_size).
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -DMP_DEBUG $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-unused-function
+FUZZERS     := $(basename $(notdir $(wildcard tests/fuzz/*_fuzz.c)))
+FUZZ_SECONDS ?= 300
+
+$(FUZZ)/obj/runtime/%.o: runtime/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -DMP_RUNTIME_INTERNAL -c $< -o $@
+
+$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ)/libmp.a: $(patsubst %.c,$(FUZZ)/obj/%.o,$(RUNTIME_SRC))
+	@rm -f $@
+	$(Q)$(call say,AR,$@)ar rcs $@ $^
+
+$(addprefix $(FUZZ)/,$(FUZZERS)): $(FUZZ)/%: $(FUZZ)/obj/tests/fuzz/%.o $(FUZZ)/libmp.a
+	$(Q)$(call say,LINK,$@)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ -lm
+-include $(shell find $(FUZZ)/obj -name '*.d' 2>/dev/null)
+
 # ---- what people type ---------------------------------------------------------
 
 .PHONY: all san stress deps labs test bench clean help
@@ -140,6 +167,12 @@ test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 
 bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
 	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(addprefix $(FUZZ)/,$(FUZZERS))  ## build the libFuzzer harnesses, in build/fuzz/
+
+fuzz: fuzz-build  ## run each fuzzer FUZZ_SECONDS (300); corpus in build/fuzz/corpus/, findings in build/fuzz/
+	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZERS)
 
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(B)

@@ -17,6 +17,8 @@ hyperfine
 gnuplot-nox
 python3
 valgrind
+clang
+libclang-rt-14-dev
 "
 
 missing=""

@@ -6,7 +6,8 @@
 # DIR holds the built harnesses (build/fuzz). Each NAME_fuzz starts from the
 # seeds in tests/fuzz/corpus/NAME/ and grows DIR/corpus/NAME/; a crash, a
 # leak or an oracle failure is saved in DIR/findings/. Progress every 10 s;
-# at the end one line per harness (runs, exec/s, coverage). On a finding
+# at the end one line per harness (runs, exec/s, coverage) and "N passed,
+# M failed", which make test counts. On a finding
 # the last lines are the harness's message, the input in hex and the
 # command that replays it; the exit status is then 1 (2 for bad usage).
 set -eu
@@ -22,6 +23,7 @@ case $seconds in '' | *[!0-9]*) echo "fuzz: SECONDS must be a whole number: $sec
 total=$#
 i=0
 status=0
+nfailed=0
 summary=()
 for name in "$@"; do
     i=$((i + 1))
@@ -57,6 +59,7 @@ for name in "$@"; do
         summary+=("fuzz: $name: ${runs:-?} runs, ${rate:-?} exec/s, ${cov:-cov: ?}, corpus $inputs inputs, no findings")
     else
         status=1
+        nfailed=$((nfailed + 1))
         artifact=$(grep -a -o -E 'Test unit written to [^ ]+' "$log" | tail -n 1 | sed 's/Test unit written to //')
         summary+=("fuzz: $name: FINDING after ${runs:-?} runs (exit $rc); log $log")
         echo "fuzz: $name found a problem (exit $rc); the end of $log:"
@@ -69,4 +72,5 @@ for name in "$@"; do
     fi
 done
 printf '%s\n' "${summary[@]}"
+echo "$((total - nfailed)) passed, $nfailed failed"
 exit "$status"

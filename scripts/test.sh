@@ -116,6 +116,7 @@ labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
+step "fuzzers, 30 s each (make fuzz FUZZ_SECONDS=30)" "$MAKE" --no-print-directory fuzz FUZZ_SECONDS=30
 
 echo "memlab: make test took $(elapsed "$started")"
 echo "$passed passed, $failed failed"

@@ -4,12 +4,13 @@
  * harness's own references: make a container of each type (list, dict,
  * tuple, set, deque, an instance with a __dict__, a slotted instance),
  * link one slot's object into another's, unlink, drop a slot, make a weak
- * reference with a callback, give a class a __del__ that resurrects its
- * instance (into a list the harness holds) or not, collect a generation,
- * set thresholds, turn automatic collection on and off.
+ * reference with a callback (held in a table of the harness's, and
+ * storable in containers like any object), give a class a __del__ that
+ * resurrects its instance (into a list the harness holds) or not, collect
+ * a generation, set thresholds, turn automatic collection on and off.
  *
  * Beside the runtime runs a model in plain arrays: each object's type and
- * outgoing edges, the roots (slots and the resurrection list), which
+ * outgoing edges, the roots (slots, weak table, resurrection list), which
  * objects have been finalized, which weak reference points where. The
  * model decides reachability by itself and judges every event the runtime
  * reports through hooks (a wrapper round each type's tp_dealloc, the
@@ -22,9 +23,14 @@
  *     it has run;
  *   - after every operation, each live object is intact: its type, its
  *     contents exactly the model's edges, its refcount exactly the number
- *     of references the model counts; an object the model says is dead
- *     has weak references that are dead and whose callbacks ran;
- *   - after every full collection, no unreachable object is left.
+ *     of references the model counts; a live weak reference refers to its
+ *     live referent, or is dead and its callback ran (or a collection
+ *     found it unreachable, which clears it silently);
+ *   - after every full collection, no unreachable object is left; a weak
+ *     reference found unreachable with its referent never ran its
+ *     callback, and one that survives has run it;
+ *   - after the program, with every root dropped, nothing is left, and the
+ *     allocator holds the blocks it held before.
  *
  * Resurrection follows CPython 3.11 (Modules/gcmodule.c, gc_collect_main):
  * handle_weakrefs clears the weak references to everything unreachable and
@@ -45,9 +51,11 @@
 #include "fuzz.h"
 #include "mp.h"
 
-enum kind { K_LIST, K_DICT, K_TUPLE, K_SET, K_INST, K_SLOTTED, K_DEQUE, NKINDS };
-static const char *const kind_names[NKINDS] = {"list",     "dict",          "tuple", "set",
-                                               "instance", "slotted instance", "deque"};
+/* What NEW makes, then weak references, which op_weakref makes. */
+enum kind { K_LIST, K_DICT, K_TUPLE, K_SET, K_INST, K_SLOTTED, K_DEQUE, NNEW, K_WEAKREF = NNEW,
+            NKINDS };
+static const char *const kind_names[NKINDS] = {
+    "list", "dict", "tuple", "set", "instance", "slotted instance", "deque", "weakref"};
 
 #define NSLOTS 8
 #define NWEAK 8
@@ -70,13 +78,14 @@ typedef struct mobj {
      * instance the attribute's name. A list, tuple or deque keeps order. */
     int to[MAX_EDGES];
     int key[MAX_EDGES];
-} mobj;
-
-typedef struct mweak {
-    mp_object *ref; /* the harness's reference, or NULL */
+    /* A weak reference: its referent (not an edge: it holds no count), and
+     * whether its callback ran. A collection that finds the weak reference
+     * itself unreachable clears it without its callback, so that is
+     * allowed once the model has seen it unreachable; and it must not run
+     * when a full collection finds both it and its referent unreachable. */
     int target;
-    bool fired;
-} mweak;
+    bool fired, ever_unreachable, must_stay_silent;
+} mobj;
 
 static struct {
     mobj objs[MAX_OBJS];
@@ -85,13 +94,18 @@ static struct {
     int res[MAX_OBJS];         /* the resurrection list, in order */
     int nres;
     mp_object *resq;           /* the same list in the runtime */
-    mweak weak[NWEAK];
+    int weak[NWEAK];           /* the harness's weak references: model objects, or -1 */
     mp_object *cls[2];         /* class D: pass; class S: __slots__ n0..n3, __weakref__ */
     int del_mode[2];
     mp_object *keys[NNAMES];   /* small ints */
     mp_object *names[NNAMES];  /* str */
     bool reach[MAX_OBJS];
     int incoming[MAX_OBJS];
+    /* While a collection runs: what was unreachable when it started. Its
+     * finalize_garbage runs the __del__ of all of them, even of one that
+     * an earlier __del__ of the same pass made reachable again. */
+    bool collecting;
+    bool doomed[MAX_OBJS];
 } m;
 
 /* ---- the model ------------------------------------------------------------------ */
@@ -100,7 +114,7 @@ static bool alive(int id) { return id >= 0 && m.objs[id].ptr; }
 
 static void compute_reach(void)
 {
-    int stack[MAX_OBJS * (MAX_EDGES + 1) + NSLOTS + MAX_OBJS], top = 0;
+    int stack[MAX_OBJS * (MAX_EDGES + 1) + NSLOTS + MAX_OBJS + NWEAK], top = 0;
     memset(m.reach, 0, sizeof m.reach);
     memset(m.incoming, 0, sizeof m.incoming);
     for (int s = 0; s < NSLOTS; s++) {
@@ -112,6 +126,12 @@ static void compute_reach(void)
     for (int i = 0; i < m.nres; i++) {
         stack[top++] = m.res[i];
         m.incoming[m.res[i]]++;
+    }
+    for (int w = 0; w < NWEAK; w++) {
+        if (m.weak[w] >= 0) {
+            stack[top++] = m.weak[w];
+            m.incoming[m.weak[w]]++;
+        }
     }
     for (int id = 0; id < m.nobjs; id++) {
         if (!alive(id))
@@ -133,6 +153,16 @@ static void compute_reach(void)
     }
 }
 
+/* The weak references the model sees unreachable now; a collection may
+ * clear them without their callbacks. */
+static void note_unreachable_weakrefs(void)
+{
+    for (int id = 0; id < m.nobjs; id++) {
+        if (m.objs[id].kind == K_WEAKREF && alive(id) && !m.reach[id])
+            m.objs[id].ever_unreachable = true;
+    }
+}
+
 static int lookup(const mp_object *o)
 {
     for (int id = 0; id < m.nobjs; id++) {
@@ -151,6 +181,7 @@ static mp_type *type_of_kind(enum kind k)
     case K_SET: return &mp_type_set;
     case K_INST: return (mp_type *)m.cls[0];
     case K_SLOTTED: return (mp_type *)m.cls[1];
+    case K_WEAKREF: return &mp_type_weakref;
     default: return &mp_type_deque;
     }
 }
@@ -238,7 +269,7 @@ static void wrapped_dealloc(mp_object *o)
     }
     mobj *x = &m.objs[id];
     compute_reach();
-    FUZZ_CHECK(!m.reach[id], "object %d, a reachable %s, was deallocated", id,
+    FUZZ_CHECK(!m.reach[id], "object %d (%s), reachable, was deallocated", id,
                kind_names[x->kind]);
     int before = x->resurrections;
     dealloc(o);
@@ -247,7 +278,7 @@ static void wrapped_dealloc(mp_object *o)
     x->ptr = NULL;
     deallocs++;
     FUZZ_CHECK(!is_instance(x->kind) || !type_of_kind(x->kind)->tp_finalize || x->finalized,
-               "object %d, a %s whose class has a __del__, died without it running", id,
+               "object %d (%s), whose class has a __del__, died without it running", id,
                kind_names[x->kind]);
 }
 
@@ -258,7 +289,9 @@ static void fuzz_del(mp_object *self)
     mobj *x = &m.objs[id];
     FUZZ_CHECK(!x->finalized, "the __del__ of object %d ran twice", id);
     compute_reach();
-    FUZZ_CHECK(!m.reach[id], "the __del__ of object %d ran while it is reachable", id);
+    FUZZ_CHECK(!m.reach[id] || (m.collecting && m.doomed[id]),
+               "the __del__ of object %d ran while it is reachable", id);
+    note_unreachable_weakrefs(); /* before a resurrection makes them reachable */
     x->finalized = true;
     finalizers++;
     if (m.del_mode[x->kind == K_SLOTTED] == DEL_RESURRECT) {
@@ -268,19 +301,35 @@ static void fuzz_del(mp_object *self)
     }
 }
 
+/* gc.callbacks: the start and end of every collection, automatic ones too. */
+static void on_collection(const char *phase, const mp_gc_info *info, void *arg)
+{
+    (void)info;
+    (void)arg;
+    m.collecting = strcmp(phase, "start") == 0;
+    if (!m.collecting)
+        return;
+    compute_reach();
+    note_unreachable_weakrefs();
+    for (int id = 0; id < m.nobjs; id++)
+        m.doomed[id] = alive(id) && !m.reach[id];
+}
+
 static void fuzz_callback(mp_object *ref, mp_object *arg)
 {
-    long w = mp_int_as_long(arg);
-    FUZZ_CHECK(w >= 0 && w < NWEAK && m.weak[w].ref == ref,
-               "a callback ran for a weak reference the harness no longer holds");
-    mweak *wr = &m.weak[w];
-    FUZZ_CHECK(!wr->fired, "the callback of weak reference %ld ran twice", w);
+    long id = mp_int_as_long(arg);
+    FUZZ_CHECK(id >= 0 && id < m.nobjs && m.objs[id].ptr == ref,
+               "a callback ran for a weak reference the model does not know");
+    mobj *r = &m.objs[id];
+    FUZZ_CHECK(!r->fired, "the callback of weak reference %ld ran twice", id);
+    FUZZ_CHECK(!r->must_stay_silent, "the callback of weak reference %ld ran, though it died "
+               "in the same collection as object %d", id, r->target);
     FUZZ_CHECK(mp_weakref_get_object(ref) == NULL,
-               "weak reference %ld still refers to its object in its callback", w);
+               "weak reference %ld still refers to its object in its callback", id);
     compute_reach();
-    FUZZ_CHECK(!m.reach[wr->target], "the callback of weak reference %ld ran while object %d "
-               "is reachable", w, wr->target);
-    wr->fired = true;
+    FUZZ_CHECK(!m.reach[r->target], "the callback of weak reference %ld ran while object %d "
+               "is reachable", id, r->target);
+    r->fired = true;
     callbacks++;
 }
 
@@ -348,36 +397,43 @@ static void check_contents(int id)
     }
 }
 
+/* A live weak reference: dead after its callback; otherwise its referent,
+ * alive, or nothing if a collection found the weak reference unreachable. */
+static void check_weakref(int id)
+{
+    mobj *r = &m.objs[id];
+    mp_object *got = mp_weakref_get_object(r->ptr);
+    if (r->fired) {
+        FUZZ_CHECK(!got, "weak reference %d is alive after its callback ran", id);
+    } else if (!got) {
+        FUZZ_CHECK(r->ever_unreachable, "weak reference %d was cleared (object %d %s), and its "
+                   "callback never ran", id, r->target, alive(r->target) ? "alive" : "dead");
+    } else {
+        FUZZ_CHECK(alive(r->target) && got == m.objs[r->target].ptr,
+                   "weak reference %d lost object %d", id, r->target);
+    }
+}
+
 /* The state after an operation; full after a full collection. */
 static void check_all(bool full)
 {
     compute_reach();
+    note_unreachable_weakrefs();
     for (int id = 0; id < m.nobjs; id++) {
         mobj *x = &m.objs[id];
         if (!x->ptr)
             continue;
-        FUZZ_CHECK(!full || m.reach[id], "object %d, an unreachable %s, survived a full "
+        FUZZ_CHECK(!full || m.reach[id], "object %d (%s), unreachable, survived a full "
                    "collection", id, kind_names[x->kind]);
         FUZZ_CHECK(MP_TYPE(x->ptr) == type_of_kind(x->kind), "object %d is no longer a %s", id,
                    kind_names[x->kind]);
         FUZZ_CHECK(MP_REFCNT(x->ptr) == m.incoming[id],
-                   "object %d, a %s, has refcount %td; the model counts %d references", id,
+                   "object %d (%s) has refcount %td; the model counts %d references", id,
                    kind_names[x->kind], MP_REFCNT(x->ptr), m.incoming[id]);
-        check_contents(id);
-    }
-    for (int w = 0; w < NWEAK; w++) {
-        mweak *wr = &m.weak[w];
-        if (!wr->ref)
-            continue;
-        mp_object *target = mp_weakref_get_object(wr->ref);
-        if (wr->fired) {
-            FUZZ_CHECK(!target, "weak reference %d is alive after its callback ran", w);
-        } else {
-            FUZZ_CHECK(alive(wr->target), "object %d died, and the callback of weak reference %d "
-                       "never ran", wr->target, w);
-            FUZZ_CHECK(target == m.objs[wr->target].ptr, "weak reference %d lost object %d", w,
-                       wr->target);
-        }
+        if (x->kind == K_WEAKREF)
+            check_weakref(id);
+        else
+            check_contents(id);
     }
 }
 
@@ -424,7 +480,7 @@ static mp_object *new_object(enum kind k, fuzz_input *in, mobj *x)
 
 static void op_new(fuzz_input *in)
 {
-    enum kind k = (enum kind)fuzz_below(in, NKINDS);
+    enum kind k = (enum kind)fuzz_below(in, NNEW);
     int s = (int)fuzz_below(in, NSLOTS);
     drop_slot(s);
     if (m.nobjs == MAX_OBJS)
@@ -437,10 +493,10 @@ static void op_new(fuzz_input *in)
     m.slot[s] = id;
 }
 
-static void op_link(fuzz_input *in)
+/* Stores object src in container dst: b says where (a dict key, an
+ * attribute, which end of a deque). */
+static void link(int src, int dst, unsigned b)
 {
-    int src = m.slot[fuzz_below(in, NSLOTS)], dst = m.slot[fuzz_below(in, NSLOTS)];
-    unsigned b = fuzz_byte(in);
     int key = (int)(b % NNAMES);
     if (src < 0 || dst < 0)
         return;
@@ -472,6 +528,8 @@ static void op_link(fuzz_input *in)
         }
         return;
     case K_SET:
+        if (m.objs[src].kind == K_WEAKREF)
+            return; /* its hash and == are its referent's: not modelled */
         if (!hashable(src)) {
             FUZZ_CHECK(mp_set_add(d, v) < 0, "set.add of an unhashable %s succeeded",
                        kind_names[m.objs[src].kind]);
@@ -515,6 +573,20 @@ static void op_link(fuzz_input *in)
     default:
         return; /* a tuple cannot change */
     }
+}
+
+static void op_link(fuzz_input *in)
+{
+    int src = m.slot[fuzz_below(in, NSLOTS)], dst = m.slot[fuzz_below(in, NSLOTS)];
+    link(src, dst, fuzz_byte(in));
+}
+
+/* Stores a weak reference of the harness's table in a container, so it
+ * can become garbage with (or without) its referent. */
+static void op_link_weak(fuzz_input *in)
+{
+    int w = (int)fuzz_below(in, NWEAK), dst = m.slot[fuzz_below(in, NSLOTS)];
+    link(m.weak[w], dst, fuzz_byte(in));
 }
 
 static void op_unlink(fuzz_input *in)
@@ -562,16 +634,29 @@ static void op_unlink(fuzz_input *in)
     }
 }
 
-static void op_weakref(fuzz_input *in)
+static void drop_weak(int w)
 {
-    int id = m.slot[fuzz_below(in, NSLOTS)];
-    int w = (int)fuzz_below(in, NWEAK);
+    int id = m.weak[w];
     if (id < 0)
         return;
-    MP_CLEAR(m.weak[w].ref);
-    mobj *x = &m.objs[id];
+    m.weak[w] = -1;
+    MP_DECREF(m.objs[id].ptr);
+}
+
+/* weakref.ref(slot's object, callback) into the harness's weak table. */
+static void op_weakref(fuzz_input *in)
+{
+    int target = m.slot[fuzz_below(in, NSLOTS)];
+    int w = (int)fuzz_below(in, NWEAK);
+    if (target < 0)
+        return;
+    drop_weak(w);
+    if (m.nobjs == MAX_OBJS)
+        return;
+    mobj *x = &m.objs[target];
     bool accepts = is_instance(x->kind) || x->kind == K_SET || x->kind == K_DEQUE;
-    mp_object *arg = mp_int_from_long(w);
+    int id = m.nobjs;
+    mp_object *arg = mp_int_from_long(id);
     mp_object *ref = mp_weakref_new(x->ptr, fuzz_callback, arg);
     MP_DECREF(arg);
     if (!accepts) {
@@ -580,8 +665,12 @@ static void op_weakref(fuzz_input *in)
         return;
     }
     FUZZ_CHECK(ref, "weakref.ref(%s) failed: %s", kind_names[x->kind], mp_err_message());
-    m.weak[w] = (mweak){.ref = ref, .target = id};
+    m.objs[id] = (mobj){.kind = K_WEAKREF, .ptr = ref, .target = target};
+    m.nobjs++;
+    m.weak[w] = id;
 }
+
+static void op_drop_weak(fuzz_input *in) { drop_weak((int)fuzz_below(in, NWEAK)); }
 
 static void op_set_del(fuzz_input *in)
 {
@@ -601,10 +690,34 @@ static void op_collect(fuzz_input *in)
         unreachable[id] = alive(id) && !m.reach[id];
         nunreachable += unreachable[id];
     }
+    /* A full collection finds every unreachable object: a weak reference
+     * found with its referent dies without its callback (handle_weakrefs). */
+    bool cleared[MAX_OBJS] = {0};
+    if (gen == 2) {
+        for (int id = 0; id < m.nobjs; id++) {
+            mobj *r = &m.objs[id];
+            if (r->kind != K_WEAKREF || !alive(id))
+                continue;
+            cleared[id] = !mp_weakref_get_object(r->ptr);
+            if (unreachable[id] && unreachable[r->target])
+                r->must_stay_silent = true;
+        }
+    }
     mp_ssize_t found = mp_gc_collect(gen);
     FUZZ_CHECK(found >= 0, "gc.collect(%d) failed", gen);
     if (gen < 2)
         return;
+    /* And a weak reference that survives loses a referent found unreachable,
+     * even one its __del__ resurrects: its callback has run, unless it was
+     * cleared already (found unreachable itself in an earlier collection,
+     * then resurrected). */
+    for (int id = 0; id < m.nobjs; id++) {
+        const mobj *r = &m.objs[id];
+        FUZZ_CHECK(r->kind != K_WEAKREF || !alive(id) || unreachable[id] || cleared[id] ||
+                       !unreachable[r->target] || r->fired,
+                   "weak reference %d outlived a full collection that found object %d "
+                   "unreachable, and its callback did not run", id, r->target);
+    }
     FUZZ_CHECK(nunreachable || found == 0,
                "a full collection found %td unreachable objects; the model none", found);
     /* Always-tracked containers the collection freed are among those it
@@ -612,7 +725,7 @@ static void op_collect(fuzz_input *in)
     mp_ssize_t freed = 0;
     for (int id = 0; id < m.nobjs; id++) {
         enum kind k = m.objs[id].kind;
-        freed += unreachable[id] && !alive(id) && k != K_TUPLE && k != K_DICT;
+        freed += unreachable[id] && !alive(id) && k != K_TUPLE && k != K_DICT && k != K_WEAKREF;
     }
     FUZZ_CHECK(found >= freed, "a full collection reported %td, yet freed %td containers", found,
                freed);
@@ -689,6 +802,8 @@ static void setup(void)
     memset(&m, 0, sizeof m);
     for (int s = 0; s < NSLOTS; s++)
         m.slot[s] = -1;
+    for (int w = 0; w < NWEAK; w++)
+        m.weak[w] = -1;
     static const char *const declared[] = {"n0", "n1", "n2", "n3", "__weakref__", NULL};
     m.cls[0] = mp_class_new("D", NULL);
     m.cls[1] = mp_class_new("S", declared);
@@ -702,12 +817,13 @@ static void setup(void)
     }
     for (int k = 0; k < NKINDS; k++)
         hook_dealloc((enum kind)k, type_of_kind((enum kind)k));
+    FUZZ_CHECK(mp_gc_callback_add(on_collection, NULL) == 0, "gc.callbacks is full");
     /* The collection counts start from zero, so an input replays alike. */
     mp_gc_collect(2);
 }
 
-/* Drops every root: then nothing is reachable, and a full collection must
- * leave no model object behind. */
+/* Drops every root, the weak references last: then nothing is reachable,
+ * and a full collection must leave no model object behind. */
 static void teardown(void)
 {
     for (int c = 0; c < 2; c++) {
@@ -720,15 +836,18 @@ static void teardown(void)
     m.nres = 0;
     MP_CLEAR(m.resq);
     mp_gc_collect(2);
-    check_all(true);
+    check_all(true); /* the weak table's references are still there */
     for (int w = 0; w < NWEAK; w++)
-        MP_CLEAR(m.weak[w].ref);
+        drop_weak(w);
+    mp_gc_collect(2);
+    check_all(true);
     for (int k = 0; k < NNAMES; k++) {
         MP_DECREF(m.keys[k]);
         MP_DECREF(m.names[k]);
     }
     MP_DECREF(m.cls[0]);
     MP_DECREF(m.cls[1]);
+    mp_gc_callback_remove(on_collection, NULL);
     mp_gc_set_threshold(700, 10, 10);
 }
 
@@ -737,9 +856,9 @@ static void teardown(void)
 static void run(const uint8_t *data, size_t size, bool warm)
 {
     static void (*const ops[])(fuzz_input *) = {
-        op_new,     op_new,       op_link,   op_link,        op_unlink,
-        op_drop,    op_weakref,   op_set_del, op_collect,    op_threshold,
-        op_enable,  op_resurrected, op_materialize,
+        op_new,    op_new,       op_link,     op_link,        op_unlink,
+        op_drop,   op_weakref,   op_set_del,  op_collect,     op_threshold,
+        op_enable, op_resurrected, op_materialize, op_drop_weak, op_link_weak,
     };
     fuzz_input in = {data, size, 0};
     mp_malloc_stats before, after;

@@ -248,7 +248,6 @@ static void expect_error(mp_err_kind kind, const char *what)
 /* ---- the runtime's events, judged as they come ------------------------------------------- */
 
 static void (*plain_dealloc[NKINDS])(mp_object *);
-static int deallocs, finalizers, callbacks;
 
 static void (*original_dealloc(const mp_type *t))(mp_object *)
 {
@@ -276,7 +275,6 @@ static void wrapped_dealloc(mp_object *o)
     if (x->resurrections != before)
         return; /* its __del__ kept it */
     x->ptr = NULL;
-    deallocs++;
     FUZZ_CHECK(!is_instance(x->kind) || !type_of_kind(x->kind)->tp_finalize || x->finalized,
                "object %d (%s), whose class has a __del__, died without it running", id,
                kind_names[x->kind]);
@@ -293,7 +291,6 @@ static void fuzz_del(mp_object *self)
                "the __del__ of object %d ran while it is reachable", id);
     note_unreachable_weakrefs(); /* before a resurrection makes them reachable */
     x->finalized = true;
-    finalizers++;
     if (m.del_mode[x->kind == K_SLOTTED] == DEL_RESURRECT) {
         FUZZ_CHECK(mp_list_append(m.resq, self) == 0, "resurrection: list.append failed");
         m.res[m.nres++] = id;
@@ -330,7 +327,6 @@ static void fuzz_callback(mp_object *ref, mp_object *arg)
     FUZZ_CHECK(!m.reach[r->target], "the callback of weak reference %ld ran while object %d "
                "is reachable", id, r->target);
     r->fired = true;
-    callbacks++;
 }
 
 /* ---- checking the whole state --------------------------------------------------------------- */

@@ -9,7 +9,7 @@
  *   - a decref of a freed object (a container, an instance);
  *   - a buffer overrun past an object's end, seen when it is freed;
  *   - a freed object passed to the runtime's API: list.append, dict
- *     setitem, getattr, set.add, deque.append (runtime/object.h's
+ *     setitem, getattr, set.add, deque.append, len() (runtime/object.h's
  *     MP_CHECK_LIVE at the entry points).
  *
  * test_object.c and test_obmalloc.c check the same for an int, a bare
@@ -140,6 +140,29 @@ Test(debug, getattr_of_a_freed_instance_aborts_naming_its_class)
     expect_abort_at(&r, "freed Point object");
     MP_DECREF(one);
     MP_DECREF(cls);
+}
+
+Test(debug, getattr_by_str_object_of_a_freed_slotted_instance_aborts_naming_its_class)
+{
+    static const char *const slots[] = {"x", NULL};
+    mp_object *cls = mp_class_new("Pair", slots);
+    mp_object *p = mp_instance_new(cls);
+    mp_object *name = mp_str_from_utf8("x");
+    MP_DECREF(p);
+    child_result r;
+    RUN_IN_CHILD(&r, mp_object_getattr(p, name));
+    expect_abort_at(&r, "freed Pair object");
+    MP_DECREF(name);
+    MP_DECREF(cls);
+}
+
+Test(debug, len_of_a_freed_list_aborts_naming_it)
+{
+    mp_object *l = mp_list_new(0);
+    MP_DECREF(l);
+    child_result r;
+    RUN_IN_CHILD(&r, mp_object_len(l));
+    expect_abort_at(&r, "freed list object");
 }
 
 Test(debug, add_to_a_freed_set_aborts_naming_it)

@@ -7,18 +7,23 @@
 # seeds in tests/fuzz/corpus/NAME/ and grows DIR/corpus/NAME/; a crash, a
 # leak or an oracle failure is saved in DIR/findings/. Progress every 10 s;
 # at the end one line per harness (runs, exec/s, coverage) and "N passed,
-# M failed", which make test counts. On a finding
-# the last lines are the harness's message, the input in hex and the
-# command that replays it; the exit status is then 1 (2 for bad usage).
+# M failed", which make test counts. On a finding the harness's message,
+# the input in hex and the command that replays it come first; the exit
+# status is then 1 (2 for bad usage).
 set -eu
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: scripts/fuzz.sh DIR SECONDS NAME..." >&2; exit 2; }
+usage() { echo "usage: scripts/fuzz.sh DIR SECONDS NAME... (make fuzz runs it)" >&2; exit 2; }
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+    sed -n '2,/^set -eu/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
+    exit 0
+fi
 [ "$#" -ge 3 ] || usage
 dir=$1 seconds=$2
 shift 2
 case $seconds in '' | *[!0-9]*) echo "fuzz: SECONDS must be a whole number: $seconds" >&2; exit 2 ;; esac
-[ "$seconds" -ge 1 ] || { echo "fuzz: SECONDS must be at least 1" >&2; exit 2; }
+[ "${#seconds}" -le 7 ] && [ "$seconds" -ge 1 ] && [ "$seconds" -le 604800 ] ||
+    { echo "fuzz: SECONDS must be between 1 and 604800 (a week): $seconds" >&2; exit 2; }
 
 total=$#
 i=0
@@ -62,8 +67,9 @@ for name in "$@"; do
         nfailed=$((nfailed + 1))
         artifact=$(grep -a -o -E 'Test unit written to [^ ]+' "$log" | tail -n 1 | sed 's/Test unit written to //')
         summary+=("fuzz: $name: FINDING after ${runs:-?} runs (exit $rc); log $log")
-        echo "fuzz: $name found a problem (exit $rc); the end of $log:"
-        grep -a -v -E '^#[0-9]+' "$log" | tail -n 25 | sed 's/^/  | /'
+        echo "fuzz: $name found a problem (exit $rc); the whole report is in $log:"
+        grep -a -E '^fuzz: oracle|ERROR: |runtime error:|memlab: fatal|^SUMMARY' "$log" |
+            head -n 6 | sed 's/^/  | /'
         if [ -n "$artifact" ] && [ -f "$artifact" ]; then
             echo "fuzz: the input, $artifact:"
             od -A d -t x1 "$artifact" | head -n 16 | sed 's/^/  | /'

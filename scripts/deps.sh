@@ -17,6 +17,9 @@ hyperfine
 gnuplot-nox
 python3
 valgrind
+fonts-dejavu-core
+chromium
+chromium-driver
 clang
 libclang-rt-14-dev
 "

@@ -116,6 +116,9 @@ labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
+step "plot smoke run: every figure (tests/plots.sh)" tests/plots.sh "$B"
+step "report page in headless Chromium" tests/report-browser.py
+step "hostile input to every program (tests/hostile.sh)" tests/hostile.sh "$B"
 step "fuzzers, 30 s each (make fuzz FUZZ_SECONDS=30)" "$MAKE" --no-print-directory fuzz FUZZ_SECONDS=30
 
 echo "memlab: make test took $(elapsed "$started")"

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Hostile input to every program and script a user runs: each row of the
+# table below is one bad command line, and each must get one line naming the
+# problem on stderr (a usage text may follow it), exit status 2, and leave no
+# file behind: every row's outputs point into a fresh directory that must
+# still be empty afterwards, and no input directory may gain a file.
+#
+#   tests/hostile.sh [BUILD_DIR]       (default build); last line "N passed, M failed"
+#
+# The labs' own option parsing (each numeric option's messages) is checked
+# in more detail by tests/cli.sh; here the labs are rows like any program.
+set -u
+cd "$(dirname "$0")/.."
+B=${1:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+passed=0
+failed=0
+
+# The hostile inputs the rows name. OUT is recreated empty for every row.
+OUT=$tmp/out
+MISSING=$tmp/no/such/file
+UNWRITABLE=/dev/null/cannot-be-a-directory
+EMPTY=$tmp/in/empty
+CORRUPT=$tmp/in/corrupt
+mkdir -p "$tmp/in/a-directory" "$tmp/in/not-results/labs"
+DIRECTORY=$tmp/in/a-directory
+NOT_RESULTS=$tmp/in/not-results
+: >"$EMPTY"
+printf '\x89PNG\r\n\x1a\n\x00\x00garbage{"json": [1,' >"$CORRUPT"
+# A results directory whose files are all there but broken.
+BROKEN=$tmp/in/broken
+mkdir -p "$BROKEN/bench" "$BROKEN/labs/03-generations"
+cp "$CORRUPT" "$BROKEN/machine.json"
+cp "$CORRUPT" "$BROKEN/bench/gbench.json"
+printf 'n,ours_ms,cpython_ms\n1000,fast,0.1\n' >"$BROKEN/labs/03-generations/pause_vs_heap.csv"
+
+# row DESCRIPTION -- COMMAND...: runs one bad command line and checks it.
+row() {
+    local what=$1 status lines second leftover
+    shift 2
+    rm -rf "$OUT" && mkdir -p "$OUT"
+    touch "$tmp/before"
+    sleep 0.01
+    "$@" </dev/null >"$tmp/stdout" 2>"$tmp/stderr"
+    status=$?
+    lines=$(grep -c . "$tmp/stderr")
+    second=$(grep . "$tmp/stderr" | sed -n 2p)
+    leftover=$( (find "$OUT" -mindepth 1; find "$tmp/in" -type f -newer "$tmp/before") | head -n 3)
+    if [ "$status" -ne 2 ]; then
+        fail "$what: exit $status, wanted 2" "$@"
+    elif [ "$lines" -lt 1 ]; then
+        fail "$what: nothing on stderr" "$@"
+    elif [ "$lines" -gt 1 ] && ! printf '%s\n' "$second" | grep -q '^usage:'; then
+        fail "$what: more than one line on stderr (and no usage after it)" "$@"
+    elif grep -q 'Traceback (most recent call last)' "$tmp/stderr"; then
+        fail "$what: a Python traceback instead of a message" "$@"
+    elif [ -n "$leftover" ]; then
+        fail "$what: left $leftover" "$@"
+    else
+        passed=$((passed + 1))
+    fi
+}
+
+fail() {
+    local what=$1
+    shift
+    failed=$((failed + 1))
+    echo "FAIL: $what"
+    echo "      command: $*"
+    sed 's/^/      | /' "$tmp/stderr" | head -n 5
+}
+
+# ---- the labs: every lab, the same rows ----------------------------------------
+for path in labs/[0-9][0-9]-*/lab.c; do
+    lab=$(basename "$(dirname "$path")")
+    L=$B/labs/$lab
+    row "$lab: unknown flag"                -- "$L" --bogus --csv "$OUT"
+    row "$lab: --csv without a value"       -- "$L" --quick --csv
+    row "$lab: --csv into an unwritable place" -- "$L" --quick --no-twin --csv "$UNWRITABLE"
+    row "$lab: --csv naming a file"         -- "$L" --quick --no-twin --csv "$EMPTY"
+    row "$lab: a stray argument"            -- "$L" extra --csv "$OUT"
+    opt=$("$L" --help | sed -n 's/^  \(--[a-z-]*\) N .*/\1/p' | head -n 1)
+    if [ -n "$opt" ]; then
+        row "$lab: $opt not a number"       -- "$L" "$opt" ten --csv "$OUT"
+        row "$lab: $opt negative"           -- "$L" "$opt" -5 --csv "$OUT"
+        row "$lab: $opt huge"               -- "$L" "$opt" 99999999999999999999999 --csv "$OUT"
+        row "$lab: $opt missing its value"  -- "$L" --csv "$OUT" "$opt"
+    fi
+done
+
+# ---- lab data and figures -------------------------------------------------------
+row "lab-data: no arguments"                -- scripts/lab-data
+row "lab-data: unknown flag"                -- scripts/lab-data --bogus "$OUT" 01-refcount
+row "lab-data: a lab that does not exist"   -- scripts/lab-data "$OUT" 99-nonsense
+row "lab-data: results dir unwritable"      -- scripts/lab-data "$UNWRITABLE" 01-refcount
+row "lab-data: results dir is a file"       -- scripts/lab-data "$EMPTY" 01-refcount
+
+row "plots/draw: no arguments"              -- plots/draw
+row "plots/draw: unknown flag"              -- plots/draw --bogus "$OUT"
+row "plots/draw: missing results dir"       -- plots/draw "$MISSING"
+row "plots/draw: results dir is a file"     -- plots/draw "$CORRUPT"
+row "plots/draw: not a results dir"         -- plots/draw "$DIRECTORY"
+row "plots/draw: unknown figure"            -- plots/draw "$NOT_RESULTS" no-such-figure
+row "plots/draw: a CSV with a non-number"   -- plots/draw "$BROKEN" 03-pause-vs-heap
+row "plots/draw: a corrupt gbench.json"     -- plots/draw "$BROKEN" bench-alloc-speed
+
+# ---- the report -----------------------------------------------------------------
+row "report.py: no arguments"               -- python3 scripts/report.py
+row "report.py: unknown flag"               -- python3 scripts/report.py --bogus "$OUT"
+row "report.py: missing results dir"        -- python3 scripts/report.py "$MISSING"
+row "report.py: results dir is a file"      -- python3 scripts/report.py "$EMPTY"
+row "report.py: --plots without a value"    -- python3 scripts/report.py "$OUT" --plots
+row "report.py: corrupt machine.json"       -- python3 scripts/report.py "$BROKEN"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -107,6 +107,31 @@ $(eval $(call TREE,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC,-g))
 $(eval $(call BENCH,$(BUILD),$(RELEASE_CFLAGS)))
 $(eval $(call BENCH,$(NOTRACE),$(RELEASE_CFLAGS) -DMP_NO_TRACEMALLOC))
 
+# ---- the fuzzers (tests/fuzz/*_fuzz.c): libFuzzer needs clang, so they get a
+# tree of their own, the runtime built with the same sanitizers and MP_DEBUG.
+FUZZ        := $(BUILD)/fuzz
+FUZZ_CC     := clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -DMP_DEBUG $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZERS     := $(basename $(notdir $(wildcard tests/fuzz/*_fuzz.c)))
+FUZZ_SECONDS ?= 300
+
+$(FUZZ)/obj/runtime/%.o: runtime/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -DMP_RUNTIME_INTERNAL -c $< -o $@
+
+$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ)/libmp.a: $(patsubst %.c,$(FUZZ)/obj/%.o,$(RUNTIME_SRC))
+	@rm -f $@
+	$(Q)$(call say,AR,$@)ar rcs $@ $^
+
+$(addprefix $(FUZZ)/,$(FUZZERS)): $(FUZZ)/%: $(FUZZ)/obj/tests/fuzz/%.o $(FUZZ)/libmp.a
+	$(Q)$(call say,LINK,$@)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ -lm
+-include $(shell find $(FUZZ)/obj -name '*.d' 2>/dev/null)
+
 # ---- what people type ---------------------------------------------------------
 
 .PHONY: all san stress deps labs test bench clean help
@@ -172,6 +197,12 @@ compare-all: | $(DEPS_STAMP)  ## every machine in DIR (default results) against 
 handouts: | $(DEPS_STAMP)  ## the handouts as HTML with this machine's figures, in results/<machine>/handouts/
 	@scripts/render-handouts --missing "$(RESULTS)" >/dev/null || $(MAKE) --no-print-directory plots
 	@scripts/render-handouts "$(RESULTS)"
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(addprefix $(FUZZ)/,$(FUZZERS))  ## build the libFuzzer harnesses, in build/fuzz/
+
+fuzz: fuzz-build  ## run each fuzzer FUZZ_SECONDS (300); corpus in build/fuzz/corpus/, findings in build/fuzz/
+	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZERS)
 
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(BUILD)

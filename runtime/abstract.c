@@ -30,6 +30,7 @@ mp_object *mp_iter_next(mp_object *it)
 
 mp_ssize_t mp_object_len(mp_object *o)
 {
+    MP_CHECK_LIVE(o, "len()");
     if (o->ob_type->tp_len)
         return o->ob_type->tp_len(o);
     mp_err_format(MP_ERR_TYPE, "object of type '%s' has no len()", o->ob_type->tp_name);
@@ -62,6 +63,7 @@ int mp_sequence_iter_search(mp_object *o, mp_object *item)
 
 mp_object *mp_object_getattr(mp_object *o, mp_object *name)
 {
+    MP_CHECK_LIVE(o, "getattr");
     if (o->ob_type->tp_getattro)
         return o->ob_type->tp_getattro(o, name);
     char text[128];
@@ -73,6 +75,9 @@ mp_object *mp_object_getattr(mp_object *o, mp_object *name)
 
 int mp_object_setattr(mp_object *o, mp_object *name, mp_object *value)
 {
+    MP_CHECK_LIVE(o, "setattr");
+    if (value)
+        MP_CHECK_LIVE(value, "setattr");
     if (o->ob_type->tp_setattro)
         return o->ob_type->tp_setattro(o, name, value);
     char text[128];

@@ -41,6 +41,10 @@ mp_object *mp_self_iter(mp_object *self);
 #define mp_object_setattr(o, n, v) MP_AT(mp_object_setattr(o, n, v))
 #define mp_object_setattr_str(o, n, v) MP_AT(mp_object_setattr_str(o, n, v))
 #define mp_object_getattr_str(o, n) MP_AT(mp_object_getattr_str(o, n))
+#ifdef MP_DEBUG /* no allocation, but a freed object given is named with its caller */
+#define mp_object_getattr(o, n) MP_AT(mp_object_getattr(o, n))
+#define mp_object_len(o) MP_AT(mp_object_len(o))
+#endif
 #endif
 
 #endif

@@ -79,6 +79,8 @@ mp_object *mp_deque_popleft_full(mp_object *d);
 
 static inline int mp_deque_append(mp_object *o, mp_object *x)
 {
+    MP_CHECK_LIVE(o, "deque.append");
+    MP_CHECK_LIVE(x, "deque.append");
     mp_deque *d = (mp_deque *)o;
     if (d->rightindex < MP_DEQUE_BLOCKLEN - 1 && d->maxlen == MP_DEQUE_UNBOUNDED) {
         d->rightblock->data[++d->rightindex] = mp_newref(x);
@@ -91,6 +93,8 @@ static inline int mp_deque_append(mp_object *o, mp_object *x)
 
 static inline int mp_deque_appendleft(mp_object *o, mp_object *x)
 {
+    MP_CHECK_LIVE(o, "deque.appendleft");
+    MP_CHECK_LIVE(x, "deque.appendleft");
     mp_deque *d = (mp_deque *)o;
     if (d->leftindex > 0 && d->maxlen == MP_DEQUE_UNBOUNDED) {
         d->leftblock->data[--d->leftindex] = mp_newref(x);

@@ -559,6 +559,9 @@ int mp_dict_setitem_knownhash(mp_object *d, mp_object *key, mp_hash_t hash, mp_o
 
 int mp_dict_setitem(mp_object *d, mp_object *key, mp_object *value)
 {
+    MP_CHECK_LIVE(d, "dict setitem");
+    MP_CHECK_LIVE(key, "dict setitem");
+    MP_CHECK_LIVE(value, "dict setitem");
     mp_hash_t hash = hash_of(key);
     if (hash == -1)
         return -1;

@@ -96,6 +96,8 @@ int mp_list_append_full(mp_object *o, mp_object *item)
 
 int mp_list_insert(mp_object *o, mp_ssize_t where, mp_object *item)
 {
+    MP_CHECK_LIVE(o, "list.insert");
+    MP_CHECK_LIVE(item, "list.insert");
     mp_list *l = as_list(o);
     mp_ssize_t n = MP_SIZE(l);
     if (where < 0) {

@@ -47,6 +47,8 @@ int mp_list_append_full(mp_object *l, mp_object *o);
 
 static inline int mp_list_append(mp_object *o, mp_object *item)
 {
+    MP_CHECK_LIVE(o, "list.append");
+    MP_CHECK_LIVE(item, "list.append");
     mp_list *l = (mp_list *)o;
     mp_ssize_t n = MP_SIZE(l);
     if (n < l->allocated) {

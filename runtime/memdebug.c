@@ -78,10 +78,12 @@ const char *mp_debug_freed_name(const void *p)
 }
 
 /* Aborts unless p is a live block with both guards intact; op names the
- * call, "free" or "realloc". */
-static void check(void *p, const char *op)
+ * call, "free" or "realloc", and type_name what the block holds, if known. */
+static void check(void *p, const char *op, const char *type_name)
 {
     debug_head *h = head_of(p);
+    const char *of = type_name && *type_name ? " holding a " : "";
+    const char *what = type_name && *type_name ? type_name : "";
     if (h->state != STATE_LIVE) {
         const char *was = mp_debug_freed_name(p);
         if (h->state == STATE_FREED && was)
@@ -91,13 +93,13 @@ static void check(void *p, const char *op)
         mp_fatal("%s of %p, which mp_object_malloc did not return", op, p);
     }
     if (!guard_intact(h->guard, FRONT_GUARD))
-        mp_fatal("buffer underrun: the %d bytes before a %zu-byte block allocated at %s:%u were "
-                 "overwritten",
-                 FRONT_GUARD, h->size, h->file, h->line);
+        mp_fatal("buffer underrun: the %d bytes before a %zu-byte block%s%s allocated at %s:%u "
+                 "were overwritten",
+                 FRONT_GUARD, h->size, of, what, h->file, h->line);
     if (!guard_intact((uint8_t *)p + h->size, REAR_GUARD))
-        mp_fatal("buffer overrun: the %d bytes after a %zu-byte block allocated at %s:%u were "
-                 "overwritten",
-                 REAR_GUARD, h->size, h->file, h->line);
+        mp_fatal("buffer overrun: the %d bytes after a %zu-byte block%s%s allocated at %s:%u "
+                 "were overwritten",
+                 REAR_GUARD, h->size, of, what, h->file, h->line);
 }
 
 void *mp_debug_malloc(size_t n)
@@ -121,7 +123,7 @@ size_t mp_debug_size(void *p) { return mp_rounded_size(head_of(p)->size); }
 
 size_t mp_debug_free(void *p, const char *type_name)
 {
-    check(p, "free");
+    check(p, "free", type_name);
     debug_head *h = head_of(p);
     size_t counted = mp_rounded_size(h->size);
     h->state = STATE_FREED;
@@ -140,7 +142,7 @@ size_t mp_debug_free(void *p, const char *type_name)
 /* Always moves, so a pointer kept across a realloc reads poison. */
 void *mp_debug_realloc(void *p, size_t n)
 {
-    check(p, "realloc");
+    check(p, "realloc", NULL);
     size_t old = head_of(p)->size;
     void *q = mp_debug_malloc(n);
     if (!q)

@@ -49,6 +49,19 @@ static _Noreturn void refcount_misuse(mp_object *o, const char *what, const char
              o->ob_type->tp_name, o->ob_refcnt, file, line);
 }
 
+void mp_check_live(mp_object *o, const char *call)
+{
+    if (o->ob_refcnt > 0)
+        return;
+    const char *file = mp_site_file ? mp_site_file : "?";
+    const char *freed = mp_debug_freed_name(o);
+    if (freed)
+        mp_fatal("%s of a freed %s object at %s:%d", call, *freed ? freed : "(non-object)", file,
+                 mp_site_line);
+    mp_fatal("%s of a %s object whose refcount is %td at %s:%d", call, o->ob_type->tp_name,
+             o->ob_refcnt, file, mp_site_line);
+}
+
 void mp_incref_checked(mp_object *o, const char *file, int line)
 {
     if (o->ob_refcnt <= 0)

@@ -143,7 +143,14 @@ void mp_incref_checked(mp_object *o, const char *file, int line);
 void mp_decref_checked(mp_object *o, const char *file, int line);
 #define MP_INCREF(o) mp_incref_checked(MP_OBJ(o), __FILE__, __LINE__)
 #define MP_DECREF(o) mp_decref_checked(MP_OBJ(o), __FILE__, __LINE__)
+/* At the API's entry points: an object given to the runtime is alive. A
+ * freed one (its block poisoned in the debug allocator's quarantine) or one
+ * whose count is 0 aborts, naming the call, the type and the caller's
+ * file:line (the site that site.h's macros record). */
+void mp_check_live(mp_object *o, const char *call);
+#define MP_CHECK_LIVE(o, call) mp_check_live(MP_OBJ(o), call)
 #else
+#define MP_CHECK_LIVE(o, call) ((void)0)
 static inline void mp_incref_(mp_object *o) { o->ob_refcnt++; }
 static inline void mp_decref_(mp_object *o)
 {

@@ -540,12 +540,6 @@ static inline void *raw_malloc(size_t n)
     return large_alloc(n);
 }
 
-/* The block's size as the accounting sees it. */
-static inline size_t raw_size(void *p, arena *owner)
-{
-    return owner ? class_size(pool_of(p)->size_index) : large_prefix_of(p)->size;
-}
-
 static inline void raw_free(void *p, arena *owner)
 {
     if (LIKELY(owner != NULL))
@@ -555,6 +549,12 @@ static inline void raw_free(void *p, arena *owner)
 }
 
 #ifndef MP_DEBUG /* the debug layer always moves a block instead */
+/* The block's size as the accounting sees it. */
+static inline size_t raw_size(void *p, arena *owner)
+{
+    return owner ? class_size(pool_of(p)->size_index) : large_prefix_of(p)->size;
+}
+
 static void *large_realloc(void *p, size_t n)
 {
     large_prefix *old = large_prefix_of(p);

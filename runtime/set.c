@@ -364,7 +364,12 @@ mp_object *mp_set_new(mp_object *iterable)
     return MP_OBJ(so);
 }
 
-int mp_set_add(mp_object *s, mp_object *key) { return set_add_key(as_set(s), key); }
+int mp_set_add(mp_object *s, mp_object *key)
+{
+    MP_CHECK_LIVE(s, "set.add");
+    MP_CHECK_LIVE(key, "set.add");
+    return set_add_key(as_set(s), key);
+}
 
 int mp_set_discard(mp_object *s, mp_object *key)
 {

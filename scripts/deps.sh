@@ -21,6 +21,8 @@ fonts-dejavu-core
 chromium
 chromium-driver
 pandoc
+clang
+libclang-rt-14-dev
 "
 
 missing=""

@@ -121,6 +121,7 @@ step "report page in headless Chromium" tests/report-browser.py
 step "make compare on fixtures (tests/compare.sh)" tests/compare.sh
 step "handouts: structure, drift, pages (tests/handouts.py)" tests/handouts.py
 step "hostile input to every program (tests/hostile.sh)" tests/hostile.sh "$B"
+step "fuzzers, 30 s each (make fuzz FUZZ_SECONDS=30)" "$MAKE" --no-print-directory fuzz FUZZ_SECONDS=30
 
 echo "memlab: make test took $(elapsed "$started")"
 echo "$passed passed, $failed failed"

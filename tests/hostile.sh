@@ -146,5 +146,12 @@ row "compare-all: no results in it"         -- bench/compare-all --out "$OUT/c" 
 row "compare-all: an unknown reference"     -- bench/compare-all --ref nobody --out "$OUT/c" "$F"
 row "compare-all: unwritable output"        -- bench/compare-all --out "$UNWRITABLE" "$F"
 
+# ---- the fuzzers ----------------------------------------------------------------
+row "fuzz.sh: no arguments"                 -- scripts/fuzz.sh
+row "fuzz.sh: seconds not a number"         -- scripts/fuzz.sh "$OUT" soon gc
+row "fuzz.sh: seconds negative"             -- scripts/fuzz.sh "$OUT" -5 gc
+row "fuzz.sh: seconds huge"                 -- scripts/fuzz.sh "$OUT" 99999999999 gc
+row "fuzz.sh: no such harness"              -- scripts/fuzz.sh "$OUT" 1 no_such_fuzz
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -139,8 +139,6 @@ extern size_t mp_region_size;        /* and its length; 0 before the first arena
 extern const uint8_t *mp_pool_class; /* the size class of each pool in the range */
 extern uint64_t mp_count_allocations, mp_count_frees;
 extern size_t mp_count_bytes_in_use;
-/* Tracing or failure injection is on: every call takes the full path. */
-extern bool mp_alloc_hooked;
 
 void *mp_object_malloc_full(size_t n);
 void mp_object_free_full(void *p);

@@ -678,6 +678,126 @@ out:
     return r;
 }
 
+/* Weak references with callbacks to objects in unreachable cycles: the
+ * collector clears them and runs the callbacks (which allocate) in the
+ * middle of a collection; a gc callback that allocates runs around it. */
+static mp_object *gc_log;
+
+static void log_collection(const char *phase, const mp_gc_info *info, void *arg)
+{
+    (void)info, (void)arg;
+    mp_object *p = mp_str_from_utf8(phase);
+    if (p && gc_log)
+        (void)mp_list_append(gc_log, p);
+    MP_XDECREF(p);
+    mp_err_clear(); /* a gc callback's error has nowhere to go */
+}
+
+static int sc_weakref_cycles(void)
+{
+    int r = -1;
+    mp_object *log = NULL, *refs = NULL, *a = NULL, *b = NULL, *w = NULL;
+    NEW(log, mp_list_new(0));
+    NEW(refs, mp_list_new(0));
+    gc_log = log;
+    OK(mp_gc_callback_add(log_collection, NULL));
+    for (int i = 0; i < 10; i++) {
+        NEW(a, mp_instance_new(S.cls));
+        NEW(b, mp_instance_new(S.cls));
+        OK(mp_object_setattr_str(a, "peer", b));
+        OK(mp_object_setattr_str(b, "peer", a));
+        NEW(w, mp_weakref_new(a, record_death, log));
+        OK(mp_list_append(refs, w));
+        CLEAR(w);
+        NEW(w, mp_weakref_new(b, NULL, NULL));
+        OK(mp_list_append(refs, w));
+        CLEAR(w);
+        CLEAR(a);
+        CLEAR(b);
+    }
+    OK(mp_gc_collect(-1));
+    r = 0;
+out:
+    mp_gc_callback_remove(log_collection, NULL);
+    gc_log = NULL;
+    MP_XDECREF(a);
+    MP_XDECREF(b);
+    MP_XDECREF(w);
+    MP_XDECREF(refs);
+    MP_XDECREF(log);
+    return r;
+}
+
+/* Strings of each width, mixed by concatenation, as set and dict keys. */
+static int sc_str_kinds(void)
+{
+    static const char *const texts[] = {"ascii", "café", "日本語のテキスト", "emoji 😀 ok",
+                                        "a longer ascii string past the one-character cache"};
+    int r = -1;
+    mp_object *set = NULL, *d = NULL, *acc = NULL, *x = NULL, *y = NULL;
+    NEW(set, mp_set_new(NULL));
+    NEW(d, mp_dict_new());
+    NEW(acc, mp_str_from_utf8(""));
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        NEW(x, mp_str_from_utf8(texts[i]));
+        NEW(y, mp_str_concat(acc, x));
+        MP_DECREF(acc);
+        acc = y;
+        y = NULL;
+        OK(mp_set_add(set, x));
+        OK(mp_set_add(set, acc));
+        OK(mp_dict_setitem(d, acc, x));
+        CLEAR(x);
+    }
+    NEW(x, mp_str_from_utf8_size("\xc3\xa9t\xc3\xa9", 5));
+    r = 0;
+out:
+    MP_XDECREF(set);
+    MP_XDECREF(d);
+    MP_XDECREF(acc);
+    MP_XDECREF(x);
+    MP_XDECREF(y);
+    return r;
+}
+
+/* The other ends: set.pop, a bounded deque dropping items, pops from both
+ * ends, an unbounded and a zero-size LRU cache. */
+static int sc_containers_misc(void)
+{
+    int r = -1;
+    mp_object *s = NULL, *dq = NULL, *x = NULL, *l = NULL, *c0 = NULL, *cu = NULL;
+    NEW(s, mp_set_new(NULL));
+    NEW(dq, mp_deque_new(16));
+    NEW(l, mp_list_new(0));
+    NEW(c0, mp_lru_new(0));
+    NEW(cu, mp_lru_new(-1));
+    for (long i = 0; i < 80; i++) {
+        NEW(x, big_int(i));
+        OK(mp_set_add(s, x));
+        OK(mp_deque_appendleft(dq, x));
+        OK(mp_list_insert(l, 0, x));
+        OK(mp_lru_put(c0, x, x));
+        OK(mp_lru_put(cu, x, S.str));
+        CLEAR(x);
+    }
+    for (int i = 0; i < 30; i++) {
+        NEW(x, mp_set_pop(s));
+        CLEAR(x);
+        NEW(x, mp_list_pop(l, 0));
+        CLEAR(x);
+    }
+    NEW(x, mp_deque_pop_full(dq));
+    r = 0;
+out:
+    MP_XDECREF(s);
+    MP_XDECREF(dq);
+    MP_XDECREF(x);
+    MP_XDECREF(l);
+    MP_XDECREF(c0);
+    MP_XDECREF(cu);
+    return r;
+}
+
 typedef struct scenario {
     const char *name;
     int (*run)(void);
@@ -686,6 +806,7 @@ typedef struct scenario {
 static const scenario scenarios[] = {
     {"int (small and big)", sc_int},
     {"str", sc_str},
+    {"str of every width", sc_str_kinds},
     {"bytes", sc_bytes},
     {"tuple", sc_tuple},
     {"list", sc_list},
@@ -699,7 +820,9 @@ static const scenario scenarios[] = {
     {"range", sc_range},
     {"float", sc_float},
     {"lru cache", sc_lru},
+    {"set.pop, bounded deque, list front, lru 0/None", sc_containers_misc},
     {"weakref with callbacks", sc_weakref},
+    {"weakrefs to cycles, callbacks in collection", sc_weakref_cycles},
     {"WeakValueDictionary", sc_weakvaluedict},
     {"collector: cycles and finalizers", sc_collector},
     {"collector: gc.garbage, referrers, objects", sc_gc_api},

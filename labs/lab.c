@@ -176,7 +176,9 @@ static void usage(FILE *out)
         snprintf(flag, sizeof flag, "%s N", o->flag);
         fprintf(out, "  %-14s%s\n", flag, o->help);
     }
-    fprintf(out, "  --help        this text\n");
+    fprintf(out, "  --help        this text\n\n"
+                 "MP_FAIL_ALLOC=N in the environment makes the runtime's Nth allocation fail:\n"
+                 "the lab stops there with one line on stderr and exit status 3.\n");
 }
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

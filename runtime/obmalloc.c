@@ -61,6 +61,25 @@
  *   - spare_arenas holds the other wholly free arenas.
  *   - mp_count_bytes_in_use is what the live blocks occupy without debug
  *     guards: the size class of a small block, the request of a large one.
+ *
+ * Allocation-failure injection (CPython's _testcapi.set_nomemory, SQLite's
+ * sqlite3_fault_install): mp_set_nomemory(start, stop) makes requests
+ * start..stop-1, counted from the call, fail as if memory had run out, and
+ * the environment variable MP_FAIL_ALLOC=N, read by mp_init, fails the Nth
+ * request of the session. A request is one mp_object_malloc or
+ * mp_object_realloc call, or one allocation for tracemalloc's tables;
+ * mp_get_alloc_requests counts them all, failed ones included, so a test
+ * can run a scenario once to count its allocation points and then fail
+ * each in turn (tests/test_nomemory.c). A failed request returns NULL with
+ * MemoryError set and calls the program's hook (mp_set_nomemory_hook: the
+ * labs stop there, exit status 3). Zero cost when off: mp_alloc_hooked,
+ * the flag the inline fast paths already tested for tracing, is set while
+ * either tracing or injection is on, and the full path, out of line,
+ * tells them apart; the fast paths' code is unchanged. The benchmarks'
+ * comparison build (MP_NO_TRACEMALLOC) has no hooks: mp_set_nomemory
+ * fails there with SystemError.
+ *   - Armed, every request asks inject() exactly once and counts exactly
+ *     once in mp_get_alloc_requests, so both number requests alike.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, CLOCK_MONOTONIC_COARSE */
 

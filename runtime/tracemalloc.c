@@ -20,6 +20,14 @@
  *     removal shifts later entries back, so there are no tombstones and a
  *     probe stops at the first empty slot.
  *
+ * Out of memory for a trace (a new site, a fuller table, the shadow's
+ * first pages): the allocation itself fails with MemoryError, as in
+ * CPython's tracemalloc_alloc. The room for the trace is made before the
+ * block (mp_tracemalloc_prepare), so a realloc that moved its block can
+ * always record it, and no block is ever live and untraced: the traced
+ * memory is exact, never short by a dropped trace. The tables' own
+ * allocations count as requests for failure injection (obmalloc.c).
+ *
  * Invariants:
  *   - While tracing, the shadow and large hold exactly the blocks allocated
  *     since start (or the last clear_traces) and not yet freed; traces.used

@@ -72,6 +72,13 @@ static void drop_survivors(void)
     } while (0)
 #define CLEAR(var) MP_CLEAR(var)
 
+static size_t blocks_in_use_now(void)
+{
+    mp_malloc_stats s;
+    mp_get_malloc_stats(&s);
+    return s.blocks_in_use;
+}
+
 /* A new int outside the small-int cache. */
 static mp_object *big_int(long i) { return mp_int_from_long(1000000 + i); }
 
@@ -1004,5 +1011,34 @@ Test(nomemory, mp_fini_clears_the_switch)
     mp_object *l = mp_list_new(0);
     cr_expect_not_null(l);
     MP_XDECREF(l);
+    mp_fini();
+}
+
+/* tracemalloc's choice, CPython's: a block whose trace cannot be recorded
+ * (here the first site's table) is not handed out, so nothing is ever live
+ * and untraced, and the traced memory stays exact. */
+Test(nomemory, an_untraceable_allocation_fails_and_traced_memory_stays_exact)
+{
+    cr_assert_eq(mp_init(), 0);
+    cr_assert_eq(mp_tracemalloc_start(), 0);
+    size_t blocks = blocks_in_use_now(), current, peak;
+    mp_set_nomemory(1, 2); /* request 0: the block; request 1: the site table */
+    cr_expect_null(mp_object_malloc(100));
+    cr_expect_eq(mp_err_occurred(), MP_ERR_MEMORY);
+    mp_err_clear();
+    cr_expect_eq(blocks_in_use_now(), blocks, "no block left behind");
+    mp_tracemalloc_get_traced_memory(&current, &peak);
+    cr_expect_eq(current, 0);
+    void *p = mp_object_malloc(100), *q = mp_object_malloc(1000);
+    cr_assert(p && q);
+    q = mp_object_realloc(q, 3000);
+    cr_assert_not_null(q);
+    mp_tracemalloc_get_traced_memory(&current, &peak);
+    cr_expect_eq(current, 3100, "traced %zu bytes", current);
+    mp_object_free(p);
+    mp_object_free(q);
+    mp_tracemalloc_get_traced_memory(&current, &peak);
+    cr_expect_eq(current, 0);
+    mp_tracemalloc_stop();
     mp_fini();
 }

@@ -78,8 +78,6 @@
  * tells them apart; the fast paths' code is unchanged. The benchmarks'
  * comparison build (MP_NO_TRACEMALLOC) has no hooks: mp_set_nomemory
  * fails there with SystemError.
- *   - Armed, every request asks inject() exactly once and counts exactly
- *     once in mp_get_alloc_requests, so both number requests alike.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, CLOCK_MONOTONIC_COARSE */
 
@@ -202,7 +200,11 @@ static uint64_t now_ms(void)
  * use is ever touched. Fresh pages, already zero, and never read until
  * written (calloc zeroes them all under AddressSanitizer, at every
  * mp_init). */
-static size_t arenas_bytes(size_t region_size) { return region_size / MP_ARENA_SIZE * sizeof(arena); }
+static size_t arenas_bytes(size_t region_size)
+{
+    return region_size / MP_ARENA_SIZE * sizeof(arena);
+}
+
 static size_t pool_class_bytes(size_t region_size) { return region_size / MP_POOL_SIZE; }
 
 static void *zeroed_pages(size_t bytes)

@@ -227,7 +227,12 @@ void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
 {
     size_t old;
     if (in_region(p)) {
-        /* Mapped by prepare: the region exists before any of its blocks. */
+        /* The shadow is mapped by prepare, which the allocator calls once
+         * the region is reserved. Only a reservation that failed then and
+         * succeeded inside the allocation leaves it unmapped here; the
+         * trace is dropped then, rather than the block. */
+        if (!shadow.entries)
+            return;
         uint64_t *e = shadow_entry(p);
         old = (size_t)(*e & UINT32_MAX);
         if (!*e)

@@ -141,8 +141,28 @@ test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
 	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
 
+# Lab data and figures for results/<machine>/. QUICK=1 runs the labs small.
+LAB_DATA_FLAGS = $(if $(filter 1,$(QUICK)),--quick)
+.PHONY: lab-data plots
+
+lab-data: $(addprefix $(B)/labs/,$(LABS))  ## every lab's CSVs and transcript into results/<machine>/labs/
+	@LABS_BIN=$(B)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $(LABS)
+
+# A lab whose checks fail still leaves its data (lab-data exits 1): the
+# figures are drawn all the same, and the transcript says what failed.
+plots: $(addprefix $(B)/labs/,$(LABS)) | $(DEPS_STAMP)  ## every figure for results/<machine>/ (lab data first, where missing)
+	@missing=$$(for lab in $(LABS); do [ -d "$(RESULTS)/labs/$$lab" ] || echo $$lab; done); \
+	if [ -n "$$missing" ]; then \
+	    LABS_BIN=$(B)/labs scripts/lab-data $(LAB_DATA_FLAGS) "$(RESULTS)" $$missing || [ $$? -eq 1 ]; \
+	fi
+	@plots/draw "$(RESULTS)"
+
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(B)
 
 help:
 	@grep -hE '^[a-z%-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([^:]+):.*## /  make \1\t/' | expand -t 20
+
+.PHONY: report
+report: $(addprefix $(B)/labs/,$(LABS))  ## the main job: every lab's data, make bench QUICK=1, every figure, and results/<machine>/index.html
+	@MAKE="$(MAKE)" RESULTS="$(RESULTS)" LABS="$(LABS)" scripts/make-report

@@ -39,7 +39,7 @@ enum { LAB_EXIT_OK = 0, LAB_EXIT_CHECK_FAILED = 1, LAB_EXIT_USAGE = 2, LAB_EXIT_
  * twin, starts the runtime and prints the lab's heading. */
 void lab_begin(const lab_spec *spec, int argc, char **argv);
 /* Before lab_begin: lets the twin run up to `seconds` instead of the usual
- * 10, for a twin that has a lot of CPython work to do. */
+ * 60 s, for a twin that has a lot of CPython work to do. */
 void lab_twin_timeout(int seconds);
 /* Prints the claims and the summary line, stops the runtime, and returns
  * the process's exit code. */

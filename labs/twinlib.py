@@ -8,6 +8,7 @@ both sides measure the same sizes.
 import argparse
 import json
 import platform
+import re
 import sys
 
 
@@ -26,3 +27,17 @@ def emit(values):
     out["python"] = platform.python_version()
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
+
+
+def site_lines(path, names):
+    """line number -> index in names, for each code line of the file at path
+    that ends with a "# site: NAME" comment naming one of names. A twin
+    uses it to tell which of its lines a tracemalloc statistic points at."""
+    marker = re.compile(r"#\s*site: (.+?)\s*$")
+    lines = {}
+    with open(path, encoding="utf-8") as f:
+        for number, text in enumerate(f, 1):
+            m = marker.search(text)
+            if m and m.group(1) in names and not text.lstrip().startswith("#"):
+                lines[number] = names.index(m.group(1))
+    return lines

@@ -17,6 +17,9 @@ hyperfine
 gnuplot-nox
 python3
 valgrind
+fonts-dejavu-core
+chromium
+chromium-driver
 "
 
 missing=""

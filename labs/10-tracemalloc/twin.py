@@ -3,13 +3,12 @@
 Runs the lab's steps and prints the values as JSON (see labs/twinlib.py).
 Run it alone to see them: python3 labs/10-tracemalloc/twin.py --quick
 
-Each line the lab names ends with a "# site: NAME" comment; site_lines
+Each line the lab names ends with a "# site: NAME" comment; twinlib.site_lines
 finds them, so the JSON can say which workload a statistic belongs to.
 The two runtimes share sizes, not line numbers.
 """
 import collections
 import os
-import re
 import sys
 import tracemalloc
 
@@ -28,19 +27,7 @@ SITES = ["big lists", "short strs", "int tuples", "list of lists", "list of strs
          "list of tuples", "remember", "buffer", "scratch", "loop variable"]
 
 
-def site_lines():
-    """line number -> index in SITES, from the "# site: NAME" comments."""
-    marker = re.compile(r"#\s*site: (.+?)\s*$")
-    lines = {}
-    with open(__file__, encoding="utf-8") as f:
-        for number, text in enumerate(f, 1):
-            m = marker.search(text)
-            if m and m.group(1) in SITES and not text.lstrip().startswith("#"):
-                lines[number] = SITES.index(m.group(1))
-    return lines
-
-
-LINES = site_lines()
+LINES = twinlib.site_lines(__file__, SITES)
 
 
 def site_of(traceback):

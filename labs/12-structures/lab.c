@@ -926,7 +926,6 @@ static void step_comprehension(long n)
 int main(int argc, char **argv)
 {
     static const lab_spec spec = {"12-structures", "choosing structures", "18, 30-32", options};
-    lab_twin_timeout(60);
     lab_begin(&spec, argc, argv);
     step_tuple_vs_list();
     step_membership(max_n > 0 ? max_n : lab_quick() ? 1000 : 100000,

@@ -118,7 +118,7 @@ memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
 step "plot smoke run: every figure (tests/plots.sh)" tests/plots.sh "$B"
 step "report page in headless Chromium" tests/report-browser.py
-step "labs with an allocation failing (tests/nomemory-labs.sh)" tests/nomemory-labs.sh "$B"
+step "labs, an allocation failing (nomemory-labs.sh)" tests/nomemory-labs.sh "$B"
 
 echo "memlab: make test took $(elapsed "$started")"
 echo "$passed passed, $failed failed"

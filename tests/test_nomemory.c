@@ -36,11 +36,21 @@ static int leaks_found(void) { return 0; }
 
 /* ---- what outlives a scenario ------------------------------------------------------ */
 
-enum { SURVIVOR_STR, SURVIVOR_BIG, SURVIVOR_TUPLE, SURVIVOR_CLS, NSURVIVORS };
+enum {
+    SURVIVOR_STR,
+    SURVIVOR_BIG,
+    SURVIVOR_TUPLE,
+    SURVIVOR_CLS,
+    SURVIVOR_SMALL_INT, /* the runtime's shared objects, used everywhere */
+    SURVIVOR_EMPTY_TUPLE,
+    SURVIVOR_EMPTY_STR,
+    NSURVIVORS
+};
 static mp_object *survivor[NSURVIVORS];
 
 /* A str, a big int, a tuple of both, and a class whose instances have a
- * __dict__ (the classes of the scenarios' instances). */
+ * __dict__ (the classes of the scenarios' instances), made before a
+ * scenario and handed to it; and three of the runtime's shared objects. */
 static struct {
     mp_object *str, *big, *tuple, *cls;
 } S;
@@ -55,7 +65,14 @@ static int make_survivors(void)
     survivor[SURVIVOR_BIG] = S.big;
     survivor[SURVIVOR_TUPLE] = S.tuple;
     survivor[SURVIVOR_CLS] = S.cls;
-    return S.str && S.big && S.tuple && S.cls ? 0 : -1;
+    survivor[SURVIVOR_SMALL_INT] = mp_int_from_long(0);
+    survivor[SURVIVOR_EMPTY_TUPLE] = mp_tuple_new(0);
+    survivor[SURVIVOR_EMPTY_STR] = mp_str_from_utf8("");
+    for (int i = 0; i < NSURVIVORS; i++) {
+        if (!survivor[i])
+            return -1;
+    }
+    return 0;
 }
 
 static void drop_survivors(void)
@@ -505,19 +522,27 @@ static void del_resurrect(mp_object *self)
     MP_XDECREF(l);
 }
 
-static int gc_calls;
-static void count_collections(const char *phase, const mp_gc_info *info, void *arg)
+/* A gc callback that allocates: logs each phase's name in gc_log. */
+static mp_object *gc_log;
+
+static void log_collection(const char *phase, const mp_gc_info *info, void *arg)
 {
-    (void)phase, (void)info, (void)arg;
-    gc_calls++;
+    (void)info, (void)arg;
+    mp_object *p = mp_str_from_utf8(phase);
+    if (p && gc_log)
+        (void)mp_list_append(gc_log, p);
+    MP_XDECREF(p);
+    mp_err_clear(); /* a gc callback's error has nowhere to go */
 }
 
 static int sc_collector(void)
 {
     int r = -1;
-    mp_object *cls = NULL, *a = NULL, *b = NULL, *l = NULL, *d = NULL;
+    mp_object *cls = NULL, *a = NULL, *b = NULL, *l = NULL, *d = NULL, *log = NULL;
     resurrected = NULL;
-    OK(mp_gc_callback_add(count_collections, NULL));
+    NEW(log, mp_list_new(0));
+    gc_log = log;
+    OK(mp_gc_callback_add(log_collection, NULL));
     NEW(cls, mp_class_new("Finalized", NULL));
     OK(mp_class_set_del(cls, del_resurrect));
     for (int i = 0; i < 15; i++) {
@@ -541,7 +566,9 @@ static int sc_collector(void)
     OK(mp_gc_collect(-1));
     r = 0;
 out:
-    mp_gc_callback_remove(count_collections, NULL);
+    mp_gc_callback_remove(log_collection, NULL);
+    gc_log = NULL;
+    MP_XDECREF(log);
     MP_XDECREF(cls);
     MP_XDECREF(a);
     MP_XDECREF(b);
@@ -697,18 +724,6 @@ out:
 /* Weak references with callbacks to objects in unreachable cycles: the
  * collector clears them and runs the callbacks (which allocate) in the
  * middle of a collection; a gc callback that allocates runs around it. */
-static mp_object *gc_log;
-
-static void log_collection(const char *phase, const mp_gc_info *info, void *arg)
-{
-    (void)info, (void)arg;
-    mp_object *p = mp_str_from_utf8(phase);
-    if (p && gc_log)
-        (void)mp_list_append(gc_log, p);
-    MP_XDECREF(p);
-    mp_err_clear(); /* a gc callback's error has nowhere to go */
-}
-
 static int sc_weakref_cycles(void)
 {
     int r = -1;

@@ -874,10 +874,12 @@ typedef struct outcome {
 
 /* Runs sc in a fresh session with request `fail` failing (0: none), and
  * checks the run ended cleanly. */
-static outcome run_once(const scenario *sc, uint64_t fail)
+static outcome run_once(const scenario *sc, uint64_t fail, bool eager_gc)
 {
     outcome o = {0};
     cr_assert_eq(mp_init(), 0, "mp_init: %s", mp_err_message());
+    if (eager_gc)
+        mp_gc_set_threshold(1, 1, 1);
     cr_assert_eq(make_survivors(), 0, "%s: the survivors: %s", sc->name, mp_err_message());
     mp_ssize_t counts[NSURVIVORS];
     for (int i = 0; i < NSURVIVORS; i++)
@@ -925,35 +927,49 @@ static outcome run_once(const scenario *sc, uint64_t fail)
     return o;
 }
 
-Test(nomemory, every_allocation_of_every_scenario_fails_cleanly, .timeout = 600)
+/* Every scenario, failing each of its allocations in turn; eager_gc: with
+ * thresholds (1, 1, 1), so collections (and the finalizers, weakref
+ * callbacks and gc callbacks they run) fall between most allocations. */
+static void fail_every_allocation(bool eager_gc)
 {
+    const char *mode = eager_gc ? "eager gc" : "gc as usual";
     uint64_t total = 0, propagated = 0, absorbed = 0;
     for (size_t i = 0; i < NSCENARIOS; i++) {
         const scenario *sc = &scenarios[i];
-        outcome clean = run_once(sc, 0);
+        outcome clean = run_once(sc, 0, eager_gc);
         cr_assert(!clean.propagated, "%s fails with no failure injected", sc->name);
         cr_assert_gt(clean.requests, 0, "%s allocates nothing", sc->name);
         uint64_t n = clean.requests, p = 0;
         for (uint64_t k = 1; k <= n; k++) {
-            outcome o = run_once(sc, k);
-            cr_assert_eq(o.failures, 1, "%s: request %llu of %llu was never made", sc->name,
-                         (unsigned long long)k, (unsigned long long)n);
+            outcome o = run_once(sc, k, eager_gc);
+            cr_assert_eq(o.failures, 1, "%s (%s): request %llu of %llu was never made", sc->name,
+                         mode, (unsigned long long)k, (unsigned long long)n);
             p += o.propagated;
         }
-        cr_log_info("%-42s %5llu allocation points: %llu reported MemoryError, %llu absorbed",
+        cr_log_info("%-48s %5llu allocation points: %llu reported MemoryError, %llu absorbed",
                     sc->name, (unsigned long long)n, (unsigned long long)p,
                     (unsigned long long)(n - p));
         total += n;
         propagated += p;
         absorbed += n - p;
     }
-    cr_log_info("nomemory: %llu failure points covered over %zu scenarios (%llu reported "
+    cr_log_info("nomemory (%s): %llu failure points covered over %zu scenarios (%llu reported "
                 "MemoryError, %llu absorbed)",
-                (unsigned long long)total, NSCENARIOS, (unsigned long long)propagated,
+                mode, (unsigned long long)total, NSCENARIOS, (unsigned long long)propagated,
                 (unsigned long long)absorbed);
-    printf("nomemory: %llu failure points covered over %zu scenarios\n",
+    printf("nomemory (%s): %llu failure points covered over %zu scenarios\n", mode,
            (unsigned long long)total, NSCENARIOS);
     cr_assert_eq(leaks_found(), 0, "LeakSanitizer found blocks leaked (see stderr)");
+}
+
+Test(nomemory, every_allocation_of_every_scenario_fails_cleanly, .timeout = 600)
+{
+    fail_every_allocation(false);
+}
+
+Test(nomemory, every_allocation_fails_cleanly_with_collections_between, .timeout = 600)
+{
+    fail_every_allocation(true);
 }
 
 /* The switch itself. */

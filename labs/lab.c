@@ -67,6 +67,7 @@ static struct {
     int step;
     int passed, failed;
     bool io_failed;
+    struct lab_csv *open_csvs; /* not yet closed: removed if the lab dies */
     claim_note claims[MAX_CLAIMS];
     int nclaims;
     int claim_failures[100];
@@ -194,7 +195,9 @@ static void usage(FILE *out)
         snprintf(flag, sizeof flag, "%s N", o->flag);
         fprintf(out, "  %-14s%s\n", flag, o->help);
     }
-    fprintf(out, "  --help        this text\n");
+    fprintf(out, "  --help        this text\n\n"
+                 "MP_FAIL_ALLOC=N in the environment makes the runtime's Nth allocation fail:\n"
+                 "the lab stops there with one line on stderr and exit status 3.\n");
 }
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -733,7 +736,18 @@ struct lab_csv {
     FILE *f;
     char path[PATH_MAX];
     char tmp[PATH_MAX];
+    struct lab_csv *next; /* in L.open_csvs */
 };
+
+static void csv_forget(lab_csv *c)
+{
+    for (lab_csv **link = &L.open_csvs; *link; link = &(*link)->next) {
+        if (*link == c) {
+            *link = c->next;
+            return;
+        }
+    }
+}
 
 lab_csv *lab_csv_open(const char *name, const char *header)
 {
@@ -755,6 +769,8 @@ lab_csv *lab_csv_open(const char *name, const char *header)
         return NULL;
     }
     fprintf(c->f, "%s\n", header);
+    c->next = L.open_csvs;
+    L.open_csvs = c;
     return c;
 }
 
@@ -773,6 +789,7 @@ void lab_csv_close(lab_csv *c)
 {
     if (!c)
         return;
+    csv_forget(c);
     bool ok = !ferror(c->f);
     ok = (fclose(c->f) == 0) && ok;
     if (ok && rename(c->tmp, c->path) == 0) {
@@ -789,6 +806,42 @@ void lab_csv_close(lab_csv *c)
 
 bool lab_quick(void) { return L.quick; }
 
+/* The end of a lab that cannot go on: one line naming the error and the
+ * step, the CSV files it was writing removed (none is left half-written),
+ * and an exit status saying which kind of failure it was. */
+static _Noreturn void die_of_error(void)
+{
+    mp_err_kind kind = mp_err_occurred();
+    fflush(stdout);
+    for (lab_csv *c = L.open_csvs; c; c = c->next) {
+        fclose(c->f);
+        unlink(c->tmp);
+    }
+    L.open_csvs = NULL;
+    const char *what = kind == MP_ERR_MEMORY ? "out of memory" : "runtime error";
+    if (L.step)
+        fprintf(stderr, "lab %.2s: %s (%s: %s) at step %d\n", L.spec->id, what,
+                mp_err_name(kind), mp_err_message(), L.step);
+    else
+        fprintf(stderr, "lab %.2s: %s (%s: %s) before step 1\n", L.spec->id, what,
+                mp_err_name(kind), mp_err_message());
+    /* _exit: the runtime is mid-call, and nothing may run after this line. */
+    _exit(kind == MP_ERR_MEMORY ? LAB_EXIT_NO_MEMORY : LAB_EXIT_USAGE);
+}
+
+mp_object *lab_must(mp_object *o)
+{
+    if (!o)
+        die_of_error();
+    return o;
+}
+
+void lab_must_ok(int status)
+{
+    if (status < 0)
+        die_of_error();
+}
+
 void lab_twin_timeout(int seconds) { L.twin_timeout_s = seconds; }
 
 void lab_begin(const lab_spec *spec, int argc, char **argv)
@@ -802,6 +855,7 @@ void lab_begin(const lab_spec *spec, int argc, char **argv)
         fprintf(stderr, "%s: cannot start the runtime: %s\n", L.program, mp_err_message());
         exit(LAB_EXIT_USAGE);
     }
+    mp_set_nomemory_hook(die_of_error);
     printf("%smemlab lab %.2s · %s%s\n", BOLD, spec->id, spec->title, RESET);
     printf("%sclaims %s · %s mode · CPython column: ", DIM, spec->claims,
            L.quick ? "quick" : "full");

@@ -30,8 +30,10 @@ typedef struct lab_spec {
     const lab_option *options; /* extra options, ended by {0}; may be NULL */
 } lab_spec;
 
-/* Exit codes every lab shares. */
-enum { LAB_EXIT_OK = 0, LAB_EXIT_CHECK_FAILED = 1, LAB_EXIT_USAGE = 2 };
+/* Exit codes every lab shares. LAB_EXIT_NO_MEMORY: an allocation failed
+ * (for real, or made to by MP_FAIL_ALLOC=N); the lab said so in one line
+ * on stderr, "lab 05: out of memory (MemoryError: ...) at step 3". */
+enum { LAB_EXIT_OK = 0, LAB_EXIT_CHECK_FAILED = 1, LAB_EXIT_USAGE = 2, LAB_EXIT_NO_MEMORY = 3 };
 
 /* Parses the command line (exiting 2 with usage on bad input), runs the
  * twin, starts the runtime and prints the lab's heading. */
@@ -44,6 +46,16 @@ void lab_twin_timeout(int seconds);
 int lab_end(void);
 
 bool lab_quick(void); /* --quick: small sizes */
+
+/* For runtime calls the story cannot go on without: o itself, or, when it
+ * is NULL, the lab says what went wrong (the runtime's error and the step)
+ * in one line on stderr and ends. A lab ends at the failed allocation
+ * itself, whatever it called (lab_begin sets the runtime's nomemory hook),
+ * so these only ever see other errors: a runtime bug. */
+struct mp_object;
+struct mp_object *lab_must(struct mp_object *o);
+/* The same for a call that returns 0, or -1 with an error set. */
+void lab_must_ok(int status);
 
 /* ---- narration ------------------------------------------------------------ */
 

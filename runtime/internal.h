@@ -24,10 +24,22 @@ void mp_tracemalloc_fini(void);
 void mp_gc_init(void);
 void mp_gc_fini(void);
 
-/* The tracing hook the allocator calls while mp_tracemalloc_tracing: a
- * block of n requested bytes made at the current site, or given back. */
-void mp_tracemalloc_track(void *p, size_t n);
+/* The tracing hook the allocator calls while mp_tracemalloc_tracing.
+ * Before an allocation, prepare makes room for its trace (the current
+ * site's number, into *site, and a free slot): 0, or -1 with MemoryError,
+ * and the allocation is not made. After it, track records the block of n
+ * requested bytes, which cannot fail then; untrack forgets a block given
+ * back. */
+int mp_tracemalloc_prepare(uint32_t *site);
+void mp_tracemalloc_track(void *p, size_t n, uint32_t site);
 void mp_tracemalloc_untrack(void *p);
+
+/* Failure injection (obmalloc.c). The allocator recomputes whether its
+ * full path is needed when tracing starts or stops. */
+void mp_alloc_hooks_update(void);
+/* For an allocation outside the choke point (tracemalloc's tables): counts
+ * one request, and true when it is to fail, MemoryError set. */
+bool mp_alloc_should_fail(void);
 
 /* Bytes for a variable-size object of nitems items, or SIZE_MAX with
  * SystemError (a negative count) or MemoryError (an absurd one) set. */

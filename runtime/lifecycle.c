@@ -13,9 +13,29 @@
  */
 #include "mp.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "internal.h"
 
 static bool initialized;
+
+/* MP_FAIL_ALLOC=N: the Nth allocation request from here on fails (see
+ * obmalloc.c). 0, or -1 with ValueError when N is not a positive number. */
+static int fail_alloc_from_env(void)
+{
+    const char *text = getenv("MP_FAIL_ALLOC");
+    if (!text || !*text)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end || errno || n == 0) {
+        mp_err_format(MP_ERR_VALUE, "MP_FAIL_ALLOC=%.40s: not a positive whole number", text);
+        return -1;
+    }
+    return mp_set_nomemory(n - 1, n);
+}
 
 int mp_init(void)
 {
@@ -24,6 +44,8 @@ int mp_init(void)
         return -1;
     }
     mp_err_clear();
+    if (fail_alloc_from_env() < 0)
+        return -1;
     mp_malloc_init();
     mp_gc_init();
     if (mp_int_init() < 0 || mp_str_init() < 0 || mp_tuple_init() < 0 || mp_bytes_init() < 0)

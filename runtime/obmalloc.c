@@ -61,6 +61,23 @@
  *   - spare_arenas holds the other wholly free arenas.
  *   - mp_count_bytes_in_use is what the live blocks occupy without debug
  *     guards: the size class of a small block, the request of a large one.
+ *
+ * Allocation-failure injection (CPython's _testcapi.set_nomemory, SQLite's
+ * sqlite3_fault_install): mp_set_nomemory(start, stop) makes requests
+ * start..stop-1, counted from the call, fail as if memory had run out, and
+ * the environment variable MP_FAIL_ALLOC=N, read by mp_init, fails the Nth
+ * request of the session. A request is one mp_object_malloc or
+ * mp_object_realloc call, or one allocation for tracemalloc's tables;
+ * mp_get_alloc_requests counts them all, failed ones included, so a test
+ * can run a scenario once to count its allocation points and then fail
+ * each in turn (tests/test_nomemory.c). A failed request returns NULL with
+ * MemoryError set and calls the program's hook (mp_set_nomemory_hook: the
+ * labs stop there, exit status 3). Zero cost when off: mp_alloc_hooked,
+ * the flag the inline fast paths already tested for tracing, is set while
+ * either tracing or injection is on, and the full path, out of line,
+ * tells them apart; the fast paths' code is unchanged. The benchmarks'
+ * comparison build (MP_NO_TRACEMALLOC) has no hooks: mp_set_nomemory
+ * fails there with SystemError.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, CLOCK_MONOTONIC_COARSE */
 
@@ -178,6 +195,31 @@ static uint64_t now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
+/* The descriptors of a region's arenas and the size class of its pools:
+ * 200 MiB and 4 MiB for 64 GiB, of which only the part for the arenas in
+ * use is ever touched. Fresh pages, already zero, and never read until
+ * written (calloc zeroes them all under AddressSanitizer, at every
+ * mp_init). */
+static size_t arenas_bytes(size_t region_size)
+{
+    return region_size / MP_ARENA_SIZE * sizeof(arena);
+}
+
+static size_t pool_class_bytes(size_t region_size) { return region_size / MP_POOL_SIZE; }
+
+static void *zeroed_pages(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void pages_free(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, bytes);
+}
+
 /* Reserves the region: the largest of 64, 16, 4, 1 GiB and 256 MiB the
  * system grants (a limit on address space, ulimit -v, may refuse more). */
 static int region_reserve(void)
@@ -192,11 +234,13 @@ static int region_reserve(void)
         if (head)
             munmap(raw, head);
         munmap((char *)base + size, MP_ARENA_SIZE - head);
-        region.arenas = calloc(size / MP_ARENA_SIZE, sizeof(arena));
-        region.pool_class = calloc(size / MP_POOL_SIZE, 1);
+        region.arenas = zeroed_pages(arenas_bytes(size));
+        region.pool_class = zeroed_pages(pool_class_bytes(size));
         if (!region.arenas || !region.pool_class) {
-            free(region.arenas);
-            free(region.pool_class);
+            pages_free(region.arenas, arenas_bytes(size));
+            pages_free(region.pool_class, pool_class_bytes(size));
+            region.arenas = NULL;
+            region.pool_class = NULL;
             munmap((void *)base, size);
             return -1;
         }
@@ -651,7 +695,106 @@ static void block_cache_flush(void)
  *   - mp_object_malloc_full and mp_object_free_full: everything else
  *     (large and zero-byte requests, tracing, debug builds), in full. */
 
-void *mp_object_malloc_full(size_t n)
+/* ---- failure injection ----------------------------------------------------------------------
+ * Armed by mp_set_nomemory or MP_FAIL_ALLOC: the next `skip` requests
+ * succeed, then `left` fail (UINT64_MAX: all that follow). Every request
+ * made while armed asks inject() exactly once, and counts exactly once in
+ * mp_get_alloc_requests (as an allocation when it succeeds, in
+ * requests_other otherwise), so the two numberings agree. */
+bool mp_alloc_hooked;
+
+static uint64_t requests_other; /* reallocs, tracemalloc's tables, failures */
+
+static struct {
+    bool armed;
+    uint64_t skip, left;
+    uint64_t failures;
+    void (*hook)(void);
+} nomem;
+
+static void hooks_update(void)
+{
+#ifndef MP_NO_TRACEMALLOC
+    mp_alloc_hooked = mp_tracemalloc_tracing || nomem.armed;
+#endif
+}
+
+void mp_alloc_hooks_update(void) { hooks_update(); }
+
+int mp_set_nomemory(uint64_t start, uint64_t stop)
+{
+#ifdef MP_NO_TRACEMALLOC
+    (void)start, (void)stop;
+    mp_err_set(MP_ERR_SYSTEM, "built without allocation hooks (MP_NO_TRACEMALLOC)");
+    return -1;
+#else
+    nomem.skip = start;
+    nomem.left = stop == 0 ? UINT64_MAX : stop > start ? stop - start : 0;
+    nomem.armed = nomem.left > 0;
+    hooks_update();
+    return 0;
+#endif
+}
+
+void mp_remove_nomemory(void)
+{
+    nomem.armed = false;
+    hooks_update();
+}
+
+uint64_t mp_get_alloc_requests(void) { return mp_count_allocations + requests_other; }
+
+uint64_t mp_get_nomemory_failures(void) { return nomem.failures; }
+
+void mp_set_nomemory_hook(void (*hook)(void)) { nomem.hook = hook; }
+
+/* Whether the request being made is one to fail. */
+static bool inject(void)
+{
+    if (!nomem.armed)
+        return false;
+    if (nomem.skip) {
+        nomem.skip--;
+        return false;
+    }
+    if (nomem.left != UINT64_MAX && --nomem.left == 0)
+        mp_remove_nomemory();
+    nomem.failures++;
+    return true;
+}
+
+/* A request that fails: MemoryError (kept if the layer below set it), and
+ * the program's hook. */
+static void *request_failed(void)
+{
+    requests_other++;
+    if (mp_err_occurred() != MP_ERR_MEMORY)
+        mp_err_nomemory();
+    if (nomem.hook)
+        nomem.hook();
+    return NULL;
+}
+
+bool mp_alloc_should_fail(void)
+{
+    if (UNLIKELY(nomem.armed) && inject()) {
+        request_failed();
+        return true;
+    }
+    requests_other++;
+    return false;
+}
+
+/* ---- the API: accounting and tracing around one of the layers ------------------------------
+ * Three ways in, fastest first:
+ *   - the inline paths in obmalloc.h: a block from or into the block cache;
+ *   - mp_object_malloc_small and mp_object_free_small, which those call
+ *     when the cache is empty or full: a block from or into a pool;
+ *   - mp_object_malloc_full and mp_object_free_full: everything else
+ *     (large and zero-byte requests, tracing, failure injection, debug
+ *     builds), in full. */
+
+static inline void *counted_malloc(size_t n)
 {
 #ifdef MP_DEBUG
     void *p = mp_debug_malloc(n);
@@ -662,10 +805,42 @@ void *mp_object_malloc_full(size_t n)
         return NULL;
     mp_count_allocations++;
     mp_count_bytes_in_use += mp_rounded_size(n);
+    return p;
+}
+
+/* A malloc while tracing or injecting. The trace's room is made before the
+ * block, so a block is never handed out untraced: a trace that cannot be
+ * recorded fails the allocation, as in CPython's tracemalloc_alloc. */
+static __attribute__((noinline)) void *hooked_malloc(size_t n)
+{
+    if (inject())
+        return request_failed();
 #ifndef MP_NO_TRACEMALLOC
-    if (UNLIKELY(mp_tracemalloc_tracing))
-        mp_tracemalloc_track(p, n);
+    uint32_t site = 0;
+    if (mp_tracemalloc_tracing) {
+        if (!mp_region_base)
+            region_reserve(); /* so the shadow can be mapped now; if not, no block is small */
+        if (mp_tracemalloc_prepare(&site) < 0)
+            return request_failed();
+    }
 #endif
+    void *p = counted_malloc(n);
+    if (UNLIKELY(!p))
+        return request_failed();
+#ifndef MP_NO_TRACEMALLOC
+    if (mp_tracemalloc_tracing)
+        mp_tracemalloc_track(p, n, site);
+#endif
+    return p;
+}
+
+void *mp_object_malloc_full(size_t n)
+{
+    if (UNLIKELY(mp_alloc_hooked))
+        return hooked_malloc(n);
+    void *p = counted_malloc(n);
+    if (UNLIKELY(!p))
+        return request_failed();
     return p;
 }
 
@@ -732,6 +907,17 @@ void *mp_object_realloc(void *p, size_t n)
 {
     if (!p)
         return mp_object_malloc_full(n);
+#ifndef MP_NO_TRACEMALLOC
+    uint32_t site = 0;
+    if (UNLIKELY(mp_alloc_hooked)) {
+        if (inject())
+            return request_failed();
+        /* With room made for the new trace first, the move below cannot
+         * leave p's trace removed and q's missing. */
+        if (mp_tracemalloc_tracing && mp_tracemalloc_prepare(&site) < 0)
+            return request_failed();
+    }
+#endif
 #ifdef MP_DEBUG
     size_t old_size = mp_debug_size(p);
     void *q = mp_debug_realloc(p, n);
@@ -741,7 +927,8 @@ void *mp_object_realloc(void *p, size_t n)
     void *q = raw_realloc(p, owner, n);
 #endif
     if (!q)
-        return NULL;
+        return request_failed();
+    requests_other++;
     /* What the block occupies now: a block that stayed put keeps its class
      * (a small shrink) or stays with the system (a large one), so its free
      * takes back the same. A debug build always moves the block. */
@@ -753,7 +940,7 @@ void *mp_object_realloc(void *p, size_t n)
 #ifndef MP_NO_TRACEMALLOC
     if (UNLIKELY(mp_tracemalloc_tracing)) {
         mp_tracemalloc_untrack(p);
-        mp_tracemalloc_track(q, n);
+        mp_tracemalloc_track(q, n, site);
     }
 #endif
     return q;
@@ -859,19 +1046,22 @@ void mp_malloc_init(void)
     memset(&stats, 0, sizeof stats);
     mp_count_allocations = mp_count_frees = 0;
     mp_count_bytes_in_use = 0;
+    requests_other = 0;
+    nomem.failures = 0;
 }
 
 /* Gives the whole region back: after this, nothing the allocator took from
  * the system is left (blocks a program leaked included). */
 void mp_malloc_fini(void)
 {
+    mp_remove_nomemory();
 #ifdef MP_DEBUG
     mp_debug_fini();
 #endif
     if (mp_region_base)
         munmap((void *)mp_region_base, mp_region_size);
-    free(region.arenas);
-    free(region.pool_class);
+    pages_free(region.arenas, arenas_bytes(mp_region_size));
+    pages_free(region.pool_class, pool_class_bytes(mp_region_size));
     memset(&region, 0, sizeof region);
     mp_region_base = 0;
     mp_region_size = 0;

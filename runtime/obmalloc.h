@@ -54,6 +54,29 @@ typedef struct mp_malloc_stats {
 
 void mp_get_malloc_stats(mp_malloc_stats *out);
 
+/* ---- allocation-failure injection (see obmalloc.c's head) --------------------
+ * A request is one call of mp_object_malloc or mp_object_realloc, or one
+ * allocation for tracemalloc's own tables; each is numbered, and may be made
+ * to fail with MemoryError as if memory had run out. */
+
+/* _testcapi.set_nomemory(start, stop): of the requests made after this
+ * call, numbered from 0, those numbered start..stop-1 fail (stop 0: every
+ * one from start on). Replaces an earlier setting; mp_fini clears it.
+ * 0, or -1 with SystemError in a build without allocation hooks
+ * (MP_NO_TRACEMALLOC, the benchmarks' comparison build). */
+int mp_set_nomemory(uint64_t start, uint64_t stop);
+/* _testcapi.remove_mem_hooks(): no further request fails. */
+void mp_remove_nomemory(void);
+/* Requests since mp_init, failed ones included: run a scenario once and
+ * the difference is how many allocation points it has. */
+uint64_t mp_get_alloc_requests(void);
+/* Requests mp_set_nomemory (or MP_FAIL_ALLOC) made fail since mp_init. */
+uint64_t mp_get_nomemory_failures(void);
+/* Called, with MemoryError set, whenever a request fails, injected or not:
+ * a program with nothing better to do than stop (a lab, as an uncaught
+ * MemoryError stops a Python program) can stop there. NULL: none. */
+void mp_set_nomemory_hook(void (*hook)(void));
+
 /* What sys._debugmallocstats() reports, as numbers: a walk over every arena
  * and pool. In a debug build the blocks include their guard bytes and the
  * quarantine, as CPython's debug allocator's do. */
@@ -101,8 +124,8 @@ int mp_pymalloc_size_class(const void *p);
  * A small request met from the block cache (freed blocks each size class
  * keeps aside, see obmalloc.c) and a small block freed into it cost a few
  * instructions and no call. The state they read belongs to obmalloc.c and
- * nothing else writes it. A debug build, tracing, and every other case
- * take the full path, out of line. */
+ * nothing else writes it. A debug build, tracing, failure injection and
+ * every other case take the full path, out of line. */
 #define MP_BLOCK_CACHE 8 /* freed blocks kept per size class */
 
 typedef struct mp_block_cache {
@@ -127,7 +150,7 @@ void mp_object_free_small(void *p);
 #elif defined(MP_NO_TRACEMALLOC)
 #define MP_FAST_PATHS 1
 #else
-#define MP_FAST_PATHS (!mp_tracemalloc_tracing)
+#define MP_FAST_PATHS (!mp_alloc_hooked)
 #endif
 
 static inline void *mp_object_malloc(size_t n)

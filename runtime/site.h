@@ -4,9 +4,9 @@
  * is a line of Python; here it is the line of C, in a lab, a test or a
  * benchmark, that called into the runtime. Each public function that can
  * allocate is wrapped, outside the runtime, in a macro that stores the
- * caller's __FILE__ and __LINE__ before the call while tracing runs; when
- * it does not, the cost is one well-predicted test of a flag the
- * allocation reads anyway. Inside the runtime (the Makefile defines
+ * caller's __FILE__ and __LINE__ before the call while tracing (or failure
+ * injection) runs; when it does not, the cost is one well-predicted test
+ * of a flag the allocation reads anyway. Inside the runtime (the Makefile defines
  * MP_RUNTIME_INTERNAL for the files in runtime/) the macros are off, so a nested call
  * keeps the outermost caller's line, as tracemalloc keeps the Python line
  * however deep in C the allocation happens.
@@ -27,6 +27,10 @@
 extern const char *mp_site_file;
 extern int mp_site_line;
 extern bool mp_tracemalloc_tracing;
+/* Tracing or allocation-failure injection is on (obmalloc.c). The site is
+ * stored whenever it is set, not only while tracing: the allocator's fast
+ * path tests the same flag, so the compiler makes the two tests one. */
+extern bool mp_alloc_hooked;
 
 #if defined(MP_NO_TRACEMALLOC)
 #define MP_AT(call) (call)
@@ -34,8 +38,8 @@ extern bool mp_tracemalloc_tracing;
 #define MP_AT(call) (mp_site_file = __FILE__, mp_site_line = __LINE__, (call))
 #else
 #define MP_AT(call)                                                                            \
-    ((mp_tracemalloc_tracing ? (void)(mp_site_file = __FILE__, mp_site_line = __LINE__)        \
-                             : (void)0),                                                       \
+    ((mp_alloc_hooked ? (void)(mp_site_file = __FILE__, mp_site_line = __LINE__)               \
+                      : (void)0),                                                              \
      (call))
 #endif
 

@@ -20,6 +20,14 @@
  *     removal shifts later entries back, so there are no tombstones and a
  *     probe stops at the first empty slot.
  *
+ * Out of memory for a trace (a new site, a fuller table, the shadow's
+ * first pages): the allocation itself fails with MemoryError, as in
+ * CPython's tracemalloc_alloc. The room for the trace is made before the
+ * block (mp_tracemalloc_prepare), so a realloc that moved its block can
+ * always record it, and no block is ever live and untraced: the traced
+ * memory is exact, never short by a dropped trace. The tables' own
+ * allocations count as requests for failure injection (obmalloc.c).
+ *
  * Invariants:
  *   - While tracing, the shadow and large hold exactly the blocks allocated
  *     since start (or the last clear_traces) and not yet freed; traces.used
@@ -73,6 +81,20 @@ static struct {
     uint32_t last; /* the site of the previous allocation, tried first */
 } sites;
 
+/* The tables' own allocations: on the system allocator, but each one a
+ * request that failure injection can fail (obmalloc.c). */
+static void *table_malloc(size_t n) { return mp_alloc_should_fail() ? NULL : malloc(n); }
+
+static void *table_calloc(size_t count, size_t n)
+{
+    return mp_alloc_should_fail() ? NULL : calloc(count, n);
+}
+
+static void *table_realloc(void *p, size_t n)
+{
+    return mp_alloc_should_fail() ? NULL : realloc(p, n);
+}
+
 /* ---- sites -------------------------------------------------------------------- */
 
 /* The number of the site (file, line), added if new. Equal names from
@@ -90,7 +112,7 @@ static uint32_t site_index(const char *file, int line)
     }
     if (sites.count == sites.capacity) {
         size_t capacity = sites.capacity ? 2 * sites.capacity : 64;
-        mp_trace_site *items = realloc(sites.items, capacity * sizeof *items);
+        mp_trace_site *items = table_realloc(sites.items, capacity * sizeof *items);
         if (!items)
             return UINT32_MAX;
         sites.items = items;
@@ -119,7 +141,7 @@ static trace *find(const void *p)
 
 static int grow(size_t capacity)
 {
-    trace *slots = calloc(capacity, sizeof *slots);
+    trace *slots = table_calloc(capacity, sizeof *slots);
     if (!slots)
         return -1;
     trace *old = traces.slots;
@@ -159,6 +181,8 @@ static bool in_region(const void *p) { return (uintptr_t)p - mp_region_base < mp
 static uint64_t *shadow_entry(const void *p)
 {
     if (!shadow.entries) {
+        if (mp_alloc_should_fail())
+            return NULL;
         size_t bytes = mp_region_size / MP_ALIGNMENT * sizeof(uint64_t);
         void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -180,25 +204,41 @@ static void shadow_release(void)
 
 /* ---- tracking -------------------------------------------------------------------------- */
 
-/* An allocation that cannot be traced is still made: tracing is a tool,
- * not a reason to fail the program (CPython drops the trace too). */
-void mp_tracemalloc_track(void *p, size_t n)
+/* A block whose trace cannot be recorded is not handed out: the allocation
+ * fails with MemoryError, as in CPython's tracemalloc_alloc, so that while
+ * tracing every live block made since start is traced, and the traced
+ * memory is exact. (Dropping the trace instead would let traced memory
+ * miss blocks that the program holds.) The room is made before the block
+ * is: a realloc that moved its block can then always trace it. */
+int mp_tracemalloc_prepare(uint32_t *site)
 {
-    uint32_t site = site_index(mp_site_file, mp_site_line);
-    if (site == UINT32_MAX)
-        return;
+    *site = site_index(mp_site_file, mp_site_line);
+    if (*site == UINT32_MAX ||
+        ((traces.large + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0) ||
+        (mp_region_size && !shadow_entry((const void *)mp_region_base))) {
+        if (mp_err_occurred() != MP_ERR_MEMORY)
+            mp_err_nomemory();
+        return -1;
+    }
+    return 0;
+}
+
+void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
+{
     size_t old;
     if (in_region(p)) {
-        uint64_t *e = shadow_entry(p);
-        if (!e)
+        /* The shadow is mapped by prepare, which the allocator calls once
+         * the region is reserved. Only a reservation that failed then and
+         * succeeded inside the allocation leaves it unmapped here; the
+         * trace is dropped then, rather than the block. */
+        if (!shadow.entries)
             return;
+        uint64_t *e = shadow_entry(p);
         old = (size_t)(*e & UINT32_MAX);
         if (!*e)
             traces.used++;
         *e = (uint64_t)(site + 1) << 32 | (uint32_t)n;
     } else {
-        if ((traces.large + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0)
-            return;
         trace *t = find(p);
         old = t->ptr ? t->size : 0;
         if (!t->ptr)
@@ -258,6 +298,7 @@ int mp_tracemalloc_start(void)
         return -1;
     }
     mp_tracemalloc_tracing = true;
+    mp_alloc_hooks_update();
     return 0;
 }
 
@@ -272,6 +313,7 @@ void mp_tracemalloc_clear_traces(void)
 void mp_tracemalloc_stop(void)
 {
     mp_tracemalloc_tracing = false;
+    mp_alloc_hooks_update();
     free(traces.slots);
     shadow_release();
     memset(&traces, 0, sizeof traces);
@@ -344,7 +386,7 @@ mp_snapshot *mp_tracemalloc_take_snapshot(void)
                                   "to take a snapshot");
         return NULL;
     }
-    mp_snapshot *snap = malloc(sizeof *snap + traces.used * sizeof(snap_trace));
+    mp_snapshot *snap = table_malloc(sizeof *snap + traces.used * sizeof(snap_trace));
     if (!snap)
         return mp_err_nomemory();
     snap->count = 0;
@@ -379,7 +421,7 @@ static int compare_sites(mp_trace_site a, mp_trace_site b)
  * by the first site of each key; other sites of the same key add to it. */
 static mp_statistic *group(const mp_snapshot *snap, mp_group_by by, uint32_t *leader)
 {
-    mp_statistic *sums = calloc(sites.count ? sites.count : 1, sizeof *sums);
+    mp_statistic *sums = table_calloc(sites.count ? sites.count : 1, sizeof *sums);
     if (!sums)
         return NULL;
     for (uint32_t s = 0; s < sites.count; s++) {
@@ -412,7 +454,7 @@ static int by_size(const void *pa, const void *pb)
 
 size_t mp_snapshot_statistics(const mp_snapshot *snap, mp_group_by by, mp_statistic **out)
 {
-    uint32_t *leader = malloc((sites.count ? sites.count : 1) * sizeof *leader);
+    uint32_t *leader = table_malloc((sites.count ? sites.count : 1) * sizeof *leader);
     mp_statistic *sums = leader ? group(snap, by, leader) : NULL;
     size_t n = 0;
     for (uint32_t s = 0; sums && s < sites.count; s++) {
@@ -447,10 +489,10 @@ size_t mp_snapshot_compare_to(const mp_snapshot *snap, const mp_snapshot *old, m
                               mp_statistic_diff **out)
 {
     size_t nsites = sites.count ? sites.count : 1;
-    uint32_t *leader = malloc(nsites * sizeof *leader);
+    uint32_t *leader = table_malloc(nsites * sizeof *leader);
     mp_statistic *now = leader ? group(snap, by, leader) : NULL;
     mp_statistic *then = now ? group(old, by, leader) : NULL;
-    mp_statistic_diff *diffs = then ? malloc(nsites * sizeof *diffs) : NULL;
+    mp_statistic_diff *diffs = then ? table_malloc(nsites * sizeof *diffs) : NULL;
     size_t n = 0;
     for (uint32_t s = 0; diffs && s < sites.count; s++) {
         if (leader[s] != s || (!now[s].count && !then[s].count))

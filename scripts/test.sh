@@ -118,6 +118,7 @@ memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
 step "plot smoke run: every figure (tests/plots.sh)" tests/plots.sh "$B"
 step "report page in headless Chromium" tests/report-browser.py
+step "labs, an allocation failing (nomemory-labs.sh)" tests/nomemory-labs.sh "$B"
 step "make compare on fixtures (tests/compare.sh)" tests/compare.sh
 step "handouts: structure, drift, pages (tests/handouts.py)" tests/handouts.py
 step "hostile input to every program (tests/hostile.sh)" tests/hostile.sh "$B"

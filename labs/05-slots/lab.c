@@ -42,29 +42,18 @@ static const lab_option options[] = {
 
 /* ---- shared by the steps ------------------------------------------------------------ */
 
-/* The runtime fails on these calls only when memory runs out or it has a
- * bug; either way the story cannot go on, so the lab says why and stops. */
-static mp_object *must(mp_object *o)
-{
-    if (!o) {
-        fprintf(stderr, "lab 05: %s: %s\n", mp_err_name(mp_err_occurred()), mp_err_message());
-        exit(LAB_EXIT_USAGE);
-    }
-    return o;
-}
-
 static void set_int(mp_object *o, const char *name, long value)
 {
-    mp_object *v = must(mp_int_from_long(value));
+    mp_object *v = lab_must(mp_int_from_long(value));
     if (mp_object_setattr_str(o, name, v) < 0)
-        must(NULL);
+        lab_must(NULL);
     MP_DECREF(v);
 }
 
 /* o = cls(); o.x = 1; o.y = 2 */
 static mp_object *with_xy(mp_object *cls)
 {
-    mp_object *o = must(mp_instance_new(cls));
+    mp_object *o = lab_must(mp_instance_new(cls));
     set_int(o, "x", 1);
     set_int(o, "y", 2);
     return o;
@@ -73,7 +62,7 @@ static mp_object *with_xy(mp_object *cls)
 /* sys.getsizeof(o.__dict__), which makes the dict if there is none yet. */
 static long long sizeof_dict_of(mp_object *o)
 {
-    mp_object *d = must(mp_instance_dict(o));
+    mp_object *d = lab_must(mp_instance_dict(o));
     long long n = (long long)mp_getsizeof(d);
     MP_DECREF(d);
     return n;
@@ -92,7 +81,7 @@ static long long sizeof_dict_of_new(mp_object *cls)
  * traverse visits its dict once it has one, its values while it has none. */
 static bool refers_to_a_dict(mp_object *o)
 {
-    mp_object *refs = must(mp_gc_get_referents(o));
+    mp_object *refs = lab_must(mp_gc_get_referents(o));
     bool found = false;
     for (mp_ssize_t i = 0; i < mp_list_size(refs); i++)
         found |= mp_dict_check(mp_list_get_item(refs, i));
@@ -118,14 +107,14 @@ static void step_getsizeof(mp_object *A, mp_object *S)
             "to the values array and one to the dict (Py_TPFLAGS_MANAGED_DICT). Giving an "
             "instance attributes does not change that block.");
     lab_py("a = A()");
-    mp_object *a = must(mp_instance_new(A));
+    mp_object *a = lab_must(mp_instance_new(A));
     lab_check_int(17, "sys.getsizeof(a)", (long long)mp_getsizeof(a), "sizeof_a", 16 + 16 + 24);
     lab_py("a.x = 1; a.y = 2");
     set_int(a, "x", 1);
     set_int(a, "y", 2);
     lab_check_int(17, "sys.getsizeof(a)", (long long)mp_getsizeof(a), "sizeof_a_xy", 56);
     lab_py("s = S()");
-    mp_object *s = must(mp_instance_new(S));
+    mp_object *s = lab_must(mp_instance_new(S));
     lab_check_int(17, "sys.getsizeof(s)", (long long)mp_getsizeof(s), "sizeof_s", 16 + 16 + 2 * 8);
     lab_py("s.x = 1; s.y = 2");
     set_int(s, "x", 1);
@@ -166,13 +155,13 @@ static double predicted_dict_bytes(int k, long n)
 static double traced_per_instance(mp_object *cls, mp_object *const *names, int k, long n,
                                   mp_object **keep)
 {
-    mp_object *zero = must(mp_int_from_long(0));
+    mp_object *zero = lab_must(mp_int_from_long(0));
     mp_tracemalloc_start();
     for (long i = 0; i < n; i++) {
-        mp_object *o = must(mp_instance_new(cls));
+        mp_object *o = lab_must(mp_instance_new(cls));
         for (int j = 0; j < k; j++) {
             if (mp_object_setattr(o, names[j], zero) < 0)
-                must(NULL);
+                lab_must(NULL);
         }
         keep[i] = o;
     }
@@ -232,13 +221,13 @@ static void step_traced(long n)
 
     mp_object **keep = malloc((size_t)n * sizeof *keep);
     if (!keep)
-        must(mp_err_nomemory());
+        lab_must(mp_err_nomemory());
     mp_object *names[MAX_K];
     char text[MAX_K][16];
     const char *slot_names[MAX_K + 1];
     for (int j = 0; j < MAX_K; j++) {
         snprintf(text[j], sizeof text[j], "a%d", j);
-        names[j] = must(mp_str_intern_from_utf8(text[j]));
+        names[j] = lab_must(mp_str_intern_from_utf8(text[j]));
     }
 
     lab_csv *csv = lab_csv_open("bytes_per_instance.csv",
@@ -251,8 +240,8 @@ static void step_traced(long n)
         for (int j = 0; j < k; j++)
             slot_names[j] = text[j];
         slot_names[k] = NULL;
-        mp_object *plain = must(mp_class_new("Plain", NULL));
-        mp_object *slotted = must(mp_class_new("Slotted", slot_names));
+        mp_object *plain = lab_must(mp_class_new("Plain", NULL));
+        mp_object *slotted = lab_must(mp_class_new("Slotted", slot_names));
         double dict = traced_per_instance(plain, names, k, n, keep);
         double slots = traced_per_instance(slotted, names, k, n, keep);
         MP_DECREF(plain);
@@ -322,7 +311,7 @@ static void step_materialize(long n)
             "instance's traverse visits its values while there is no dict, and the dict "
             "once there is one.");
     lab_py("class B: pass\nb = B(); b.x = 1; b.y = 2");
-    mp_object *B = must(mp_class_new("B", NULL));
+    mp_object *B = lab_must(mp_class_new("B", NULL));
     mp_object *b = with_xy(B);
     lab_check_bool(0, "any(type(r) is dict for r in gc.get_referents(b))", refers_to_a_dict(b),
                    "b_has_dict_before", false);
@@ -344,7 +333,7 @@ static void step_materialize(long n)
     lab_py("others = [B() for i in range(40)]\ne = B(); e.x = 1; e.y = 2");
     mp_object *others[40];
     for (int j = 0; j < 40; j++)
-        others[j] = must(mp_instance_new(B));
+        others[j] = lab_must(mp_instance_new(B));
     lab_check_int(0, "sys.getsizeof(e.__dict__)", sizeof_dict_of_new(B), "sizeof_later_dict",
                   DICT_BYTES + 8 * (2 + 1));
     for (int j = 0; j < 40; j++)
@@ -363,15 +352,15 @@ static void step_materialize(long n)
            n, n);
     mp_object **keep = malloc((size_t)n * sizeof *keep);
     if (!keep)
-        must(mp_err_nomemory());
-    mp_object *C = must(mp_class_new("C", NULL));
+        lab_must(mp_err_nomemory());
+    mp_object *C = lab_must(mp_class_new("C", NULL));
     size_t before, after, peak;
     mp_tracemalloc_start();
     for (long i = 0; i < n; i++)
         keep[i] = with_xy(C);
     mp_tracemalloc_get_traced_memory(&before, &peak);
     for (long i = 0; i < n; i++)
-        MP_DECREF(must(mp_instance_dict(keep[i])));
+        MP_DECREF(lab_must(mp_instance_dict(keep[i])));
     mp_tracemalloc_get_traced_memory(&after, &peak);
     mp_tracemalloc_stop();
     for (long i = 0; i < n; i++)
@@ -444,15 +433,15 @@ static void step_speed(mp_object *A, mp_object *S, long n)
             "instruction into after running it on this kind of instance; ours has no "
             "bytecode to turn.",
             n);
-    mp_object *name = must(mp_str_intern_from_utf8("x"));
-    mp_object *v = must(mp_int_from_long(1000));
+    mp_object *name = lab_must(mp_str_intern_from_utf8("x"));
+    mp_object *v = lab_must(mp_int_from_long(1000));
     double get[NKINDS], set[NKINDS];
     for (kind k = 0; k < NKINDS; k++) {
-        mp_object *o = must(mp_instance_new(k == KIND_SLOTS ? S : A));
+        mp_object *o = lab_must(mp_instance_new(k == KIND_SLOTS ? S : A));
         if (mp_object_setattr_str(o, "x", v) < 0 || mp_object_setattr_str(o, "y", v) < 0)
-            must(NULL);
+            lab_must(NULL);
         if (k == KIND_MATERIALIZED)
-            MP_DECREF(must(mp_instance_dict(o)));
+            MP_DECREF(lab_must(mp_instance_dict(o)));
         get[k] = ns_per_access(o, name, v, false, n);
         set[k] = ns_per_access(o, name, v, true, n);
         MP_DECREF(o);
@@ -537,7 +526,7 @@ static void step_undeclared(mp_object *S)
            "    s.z = 1\n"
            "except AttributeError as e:\n"
            "    err = e");
-    mp_object *s = must(mp_instance_new(S)), *one = must(mp_int_from_long(1));
+    mp_object *s = lab_must(mp_instance_new(S)), *one = lab_must(mp_int_from_long(1));
     char kind_name[128], message[128];
     caught(mp_object_setattr_str(s, "z", one) < 0, kind_name, message, sizeof kind_name);
     lab_check_text(17, "type(err).__name__", kind_name, "set_z_kind", "AttributeError");
@@ -560,10 +549,10 @@ static void step_undeclared(mp_object *S)
     lab_py("class D:\n"
            "    __slots__ = ('x', 'y', '__dict__')\n"
            "d = D(); d.z = 1");
-    mp_object *D = must(mp_class_new("D", SLOTS("x", "y", "__dict__")));
-    mp_object *dd = must(mp_instance_new(D));
+    mp_object *D = lab_must(mp_class_new("D", SLOTS("x", "y", "__dict__")));
+    mp_object *dd = lab_must(mp_instance_new(D));
     set_int(dd, "z", 1);
-    mp_object *dz = must(mp_object_getattr_str(dd, "z"));
+    mp_object *dz = lab_must(mp_object_getattr_str(dd, "z"));
     lab_check_int(0, "d.z", mp_int_as_long(dz), "d_z", 1);
     lab_check_int(0, "sys.getsizeof(d)", (long long)mp_getsizeof(dd), "sizeof_d", 48 + 16);
     MP_DECREF(dz);
@@ -584,8 +573,8 @@ int main(int argc, char **argv)
 {
     static const lab_spec spec = {"05-slots", "__dict__ vs __slots__", "17", options};
     lab_begin(&spec, argc, argv);
-    mp_object *A = must(mp_class_new("A", NULL));
-    mp_object *S = must(mp_class_new("S", SLOTS("x", "y")));
+    mp_object *A = lab_must(mp_class_new("A", NULL));
+    mp_object *S = lab_must(mp_class_new("S", SLOTS("x", "y")));
     step_getsizeof(A, S);
     long n = instances > 0 ? instances : lab_quick() ? 2000 : 10000;
     step_traced(n);

@@ -52,27 +52,11 @@ static const lab_option options[] = {
 #define FLAT_MAX 3    /* an O(1) end: slowest n over fastest n */
 #define SHOWN_CHANGES 10
 
-/* Out of memory in the middle of an experiment: nothing sensible to show. */
-static mp_object *must(mp_object *o)
-{
-    if (!o) {
-        fprintf(stderr, "lab 06: %s: %s\n", mp_err_name(mp_err_occurred()), mp_err_message());
-        exit(LAB_EXIT_USAGE);
-    }
-    return o;
-}
-
-static void must_ok(int status)
-{
-    if (status < 0)
-        must(NULL);
-}
-
 static void *must_alloc(size_t bytes)
 {
     void *p = calloc(1, bytes);
     if (!p)
-        must(mp_err_nomemory());
+        lab_must(mp_err_nomemory());
     return p;
 }
 
@@ -249,10 +233,10 @@ static void step_list_growth(long n)
            "    capacity = (sys.getsizeof(l) - 56) // 8",
            n);
     growth caps = growth_new("list_changes", n);
-    mp_object *l = must(mp_list_new(0)), *zero = must(mp_int_from_long(0));
+    mp_object *l = lab_must(mp_list_new(0)), *zero = lab_must(mp_int_from_long(0));
     caps.ours[0] = ((long long)mp_getsizeof(l) - LIST_BYTES) / POINTER;
     for (long len = 1; len <= n; len++) {
-        must_ok(mp_list_append(l, zero));
+        lab_must_ok(mp_list_append(l, zero));
         caps.ours[len] = ((long long)mp_getsizeof(l) - LIST_BYTES) / POINTER;
     }
     MP_DECREF(l);
@@ -266,7 +250,7 @@ static void step_list_growth(long n)
     }
     caps.have_cpython = twin_series(caps.twin_key, n, caps.cpython);
 
-    mp_object *empty = must(mp_list_new(0));
+    mp_object *empty = lab_must(mp_list_new(0));
     lab_check_int(0, "sys.getsizeof([])", (long long)mp_getsizeof(empty), "sizeof_empty_list",
                   LIST_BYTES);
     MP_DECREF(empty);
@@ -299,11 +283,11 @@ static void step_array_deque_growth(long n)
            "    capacity = (sys.getsizeof(a) - 80) // a.itemsize",
            n);
     growth caps = growth_new("array_changes", n);
-    mp_object *a = must(mp_array_new('i')), *zero = must(mp_int_from_long(0));
+    mp_object *a = lab_must(mp_array_new('i')), *zero = lab_must(mp_int_from_long(0));
     int itemsize = mp_array_itemsize(a);
     caps.ours[0] = ((long long)mp_getsizeof(a) - ARRAY_BYTES) / itemsize;
     for (long len = 1; len <= n; len++) {
-        must_ok(mp_array_append(a, zero));
+        lab_must_ok(mp_array_append(a, zero));
         caps.ours[len] = ((long long)mp_getsizeof(a) - ARRAY_BYTES) / itemsize;
     }
     MP_DECREF(a);
@@ -316,7 +300,7 @@ static void step_array_deque_growth(long n)
         caps.formula[len] = allocated;
     }
     caps.have_cpython = twin_series(caps.twin_key, n, caps.cpython);
-    mp_object *empty = must(mp_array_new('i'));
+    mp_object *empty = lab_must(mp_array_new('i'));
     lab_check_int(0, "sys.getsizeof(array('i'))", (long long)mp_getsizeof(empty),
                   "sizeof_empty_array", ARRAY_BYTES);
     MP_DECREF(empty);
@@ -342,11 +326,11 @@ static void step_array_deque_growth(long n)
            "    blocks = (sys.getsizeof(d) - 232) // 528",
            n);
     growth blocks = growth_new("deque_changes", n);
-    mp_object *d = must(mp_deque_new(MP_DEQUE_UNBOUNDED));
-    zero = must(mp_int_from_long(0));
+    mp_object *d = lab_must(mp_deque_new(MP_DEQUE_UNBOUNDED));
+    zero = lab_must(mp_int_from_long(0));
     blocks.ours[0] = ((long long)mp_getsizeof(d) - DEQUE_BYTES) / BLOCK_BYTES;
     for (long len = 1; len <= n; len++) {
-        must_ok(mp_deque_append(d, zero));
+        lab_must_ok(mp_deque_append(d, zero));
         blocks.ours[len] = ((long long)mp_getsizeof(d) - DEQUE_BYTES) / BLOCK_BYTES;
     }
     MP_DECREF(d);
@@ -354,7 +338,7 @@ static void step_array_deque_growth(long n)
     for (long len = 0; len <= n; len++)
         blocks.formula[len] = deque_blocks_after(len);
     blocks.have_cpython = twin_series(blocks.twin_key, n, blocks.cpython);
-    mp_object *e = must(mp_deque_new(MP_DEQUE_UNBOUNDED));
+    mp_object *e = lab_must(mp_deque_new(MP_DEQUE_UNBOUNDED));
     lab_check_int(0, "sys.getsizeof(deque())", (long long)mp_getsizeof(e), "sizeof_empty_deque",
                   DEQUE_BYTES + BLOCK_BYTES);
     MP_DECREF(e);
@@ -399,7 +383,7 @@ static long long expected_sizeof(kind k, long n)
  * twin's range(1000, 1000 + n)), else nums[i]. A new reference. */
 static mp_object *number(mp_object *nums, long i)
 {
-    return nums ? mp_newref(mp_list_get_item(nums, i)) : must(mp_int_from_long(FIRST + i));
+    return nums ? mp_newref(mp_list_get_item(nums, i)) : lab_must(mp_int_from_long(FIRST + i));
 }
 
 /* fill(c, items), or tuple(items) */
@@ -408,18 +392,18 @@ static mp_object *make(kind k, mp_object *nums, long n)
     mp_object *c;
     switch (k) {
     case K_TUPLE:
-        c = must(mp_tuple_new(n));
+        c = lab_must(mp_tuple_new(n));
         for (long i = 0; i < n; i++)
             mp_tuple_set_item(c, i, number(nums, i));
         return c;
-    case K_LIST: c = must(mp_list_new(0)); break;
-    case K_ARRAY_I: c = must(mp_array_new('i')); break;
-    case K_ARRAY_D: c = must(mp_array_new('d')); break;
-    default: c = must(mp_deque_new(MP_DEQUE_UNBOUNDED)); break;
+    case K_LIST: c = lab_must(mp_list_new(0)); break;
+    case K_ARRAY_I: c = lab_must(mp_array_new('i')); break;
+    case K_ARRAY_D: c = lab_must(mp_array_new('d')); break;
+    default: c = lab_must(mp_deque_new(MP_DEQUE_UNBOUNDED)); break;
     }
     for (long i = 0; i < n; i++) {
         mp_object *x = number(nums, i);
-        must_ok(k == K_LIST    ? mp_list_append(c, x)
+        lab_must_ok(k == K_LIST    ? mp_list_append(c, x)
                 : k == K_DEQUE ? mp_deque_append(c, x)
                                : mp_array_append(c, x));
         MP_DECREF(x);
@@ -471,9 +455,9 @@ static void step_bytes(long n)
            "d = fill(deque(), nums)\n"
            "# and each again from range(%d, %ld), traced with its ints",
            FIRST, FIRST + n, FIRST, FIRST + n);
-    mp_object *nums = must(mp_list_new(n));
+    mp_object *nums = lab_must(mp_list_new(n));
     for (long i = 0; i < n; i++)
-        must_ok(mp_list_set_item(nums, i, must(mp_int_from_long(FIRST + i))));
+        lab_must_ok(mp_list_set_item(nums, i, lab_must(mp_int_from_long(FIRST + i))));
 
     long long with[NKINDS], alone[NKINDS], size[NKINDS], ignored;
     for (kind k = 0; k < NKINDS; k++) {
@@ -634,19 +618,19 @@ typedef struct sweep {
 
 static mp_object *filled(container_kind kind, mp_object *x, long m)
 {
-    mp_object *l = must(mp_list_new(m));
+    mp_object *l = lab_must(mp_list_new(m));
     for (long i = 0; i < m; i++)
-        must_ok(mp_list_set_item(l, i, mp_newref(x)));
+        lab_must_ok(mp_list_set_item(l, i, mp_newref(x)));
     if (kind == C_LIST)
         return l;
     mp_object *c;
     if (kind == C_DEQUE) {
-        c = must(mp_deque_new(MP_DEQUE_UNBOUNDED));
-        must_ok(mp_deque_extend(c, l));
+        c = lab_must(mp_deque_new(MP_DEQUE_UNBOUNDED));
+        lab_must_ok(mp_deque_extend(c, l));
     } else {
-        c = must(mp_array_new('i'));
+        c = lab_must(mp_array_new('i'));
         for (long i = 0; i < m; i++)
-            must_ok(mp_array_append(c, x));
+            lab_must_ok(mp_array_append(c, x));
     }
     MP_DECREF(l);
     return c;
@@ -658,43 +642,43 @@ static void run(op o, mp_object *c, mp_object *x, long k)
     switch (o) {
     case OP_LIST_INSERT0:
         for (long i = 0; i < k; i++)
-            must_ok(mp_list_insert(c, 0, x));
+            lab_must_ok(mp_list_insert(c, 0, x));
         break;
     case OP_LIST_POP0:
         for (long i = 0; i < k; i++)
-            MP_DECREF(must(mp_list_pop(c, 0)));
+            MP_DECREF(lab_must(mp_list_pop(c, 0)));
         break;
     case OP_DEQUE_APPENDLEFT:
         for (long i = 0; i < k; i++)
-            must_ok(mp_deque_appendleft(c, x));
+            lab_must_ok(mp_deque_appendleft(c, x));
         break;
     case OP_DEQUE_POPLEFT:
         for (long i = 0; i < k; i++)
-            MP_DECREF(must(mp_deque_popleft(c)));
+            MP_DECREF(lab_must(mp_deque_popleft(c)));
         break;
     case OP_LIST_APPEND:
         for (long i = 0; i < k; i++)
-            must_ok(mp_list_append(c, x));
+            lab_must_ok(mp_list_append(c, x));
         break;
     case OP_LIST_POP:
         for (long i = 0; i < k; i++)
-            MP_DECREF(must(mp_list_pop(c, -1)));
+            MP_DECREF(lab_must(mp_list_pop(c, -1)));
         break;
     case OP_ARRAY_APPEND:
         for (long i = 0; i < k; i++)
-            must_ok(mp_array_append(c, x));
+            lab_must_ok(mp_array_append(c, x));
         break;
     case OP_ARRAY_POP:
         for (long i = 0; i < k; i++)
-            MP_DECREF(must(mp_array_pop(c, -1)));
+            MP_DECREF(lab_must(mp_array_pop(c, -1)));
         break;
     case OP_DEQUE_APPEND:
         for (long i = 0; i < k; i++)
-            must_ok(mp_deque_append(c, x));
+            lab_must_ok(mp_deque_append(c, x));
         break;
     case OP_DEQUE_POP:
         for (long i = 0; i < k; i++)
-            MP_DECREF(must(mp_deque_pop(c)));
+            MP_DECREF(lab_must(mp_deque_pop(c)));
         break;
     case NOPS: break;
     }
@@ -747,7 +731,7 @@ static int nsizes;
 
 static void measure_all(long top, long runs)
 {
-    mp_object *x = must(mp_int_from_long(ITEM));
+    mp_object *x = lab_must(mp_int_from_long(ITEM));
     sweep sweeps[NPAIRS * MAX_SIZES];
     int count = 0;
     nsizes = 0;

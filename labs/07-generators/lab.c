@@ -42,16 +42,6 @@ static const lab_option options[] = {
 #define GEN_PEAK_MAX 1024   /* "a few hundred bytes" */
 #define GEN_PEAK_SPREAD 256 /* largest - smallest generator peak */
 
-/* Out of memory in the middle of an experiment: nothing sensible to show. */
-static mp_object *need(mp_object *o)
-{
-    if (!o) {
-        fprintf(stderr, "lab 07: %s\n", mp_err_message());
-        exit(LAB_EXIT_USAGE);
-    }
-    return o;
-}
-
 /* What the list pipeline must hold at its peak, besides temporaries: the
  * list (56 bytes and 8 per slot) and every square outside the small-int
  * cache, at once. */
@@ -67,8 +57,8 @@ static long long list_estimate(long n)
 
 static mp_object *range_iter(long n)
 {
-    mp_object *r = need(mp_range_new(0, n, 1));
-    mp_object *it = need(mp_object_getiter(r));
+    mp_object *r = lab_must(mp_range_new(0, n, 1));
+    mp_object *it = lab_must(mp_object_getiter(r));
     MP_DECREF(r);
     return it;
 }
@@ -76,12 +66,12 @@ static mp_object *range_iter(long n)
 /* [x*x for x in range(n)]: an empty list and one append per item. */
 static mp_object *list_of_squares(long n)
 {
-    mp_object *it = range_iter(n), *l = need(mp_list_new(0)), *x;
+    mp_object *it = range_iter(n), *l = lab_must(mp_list_new(0)), *x;
     while ((x = mp_iter_next(it)) != NULL) {
-        mp_object *square = need(mp_int_mul(x, x));
+        mp_object *square = lab_must(mp_int_mul(x, x));
         MP_DECREF(x);
         if (mp_list_append(l, square) < 0)
-            need(NULL);
+            lab_must(NULL);
         MP_DECREF(square);
     }
     MP_DECREF(it);
@@ -92,7 +82,7 @@ static mp_object *list_of_squares(long n)
 static mp_object *list_pipeline(long n)
 {
     mp_object *l = list_of_squares(n);
-    mp_object *s = need(mp_sum(l));
+    mp_object *s = lab_must(mp_sum(l));
     MP_DECREF(l);
     return s;
 }
@@ -103,9 +93,9 @@ static mp_object *list_pipeline(long n)
 static mp_object *gen_pipeline(long n)
 {
     mp_object *it = range_iter(n);
-    mp_object *g = need(mp_gen_squares(it));
+    mp_object *g = lab_must(mp_gen_squares(it));
     MP_DECREF(it);
-    mp_object *s = need(mp_sum(g));
+    mp_object *s = lab_must(mp_sum(g));
     MP_DECREF(g);
     return s;
 }
@@ -119,8 +109,8 @@ static void step_sizes(long up_to)
             "and holds the iterator it reads from; each square is made only when asked "
             "for. A list comprehension makes every square at once and keeps them all.");
     lab_py("small = (x*x for x in range(10))\nbig = (x*x for x in range(10**6))");
-    mp_object *r10 = need(mp_range_new(0, 10, 1)), *r6 = need(mp_range_new(0, 1000000, 1));
-    mp_object *small = need(mp_gen_squares(r10)), *big = need(mp_gen_squares(r6));
+    mp_object *r10 = lab_must(mp_range_new(0, 10, 1)), *r6 = lab_must(mp_range_new(0, 1000000, 1));
+    mp_object *small = lab_must(mp_gen_squares(r10)), *big = lab_must(mp_gen_squares(r6));
     size_t small_size = mp_getsizeof(small), big_size = mp_getsizeof(big);
     lab_show_int("sys.getsizeof(small)", (long long)small_size, "sizeof_gen_small");
     lab_show_int("sys.getsizeof(big)", (long long)big_size, "sizeof_gen_big");
@@ -426,13 +416,13 @@ static const mp_gen_code squares_of_code = {"squares_of", squares_of_step, 2,
 
 static mp_object *squares_of(mp_object *data)
 {
-    mp_object *g = need(mp_gen_new(&squares_of_code));
+    mp_object *g = lab_must(mp_gen_new(&squares_of_code));
     ((squares_of_locals *)mp_gen_locals(g))->data = mp_newref(data);
     return g;
 }
 
 /* next(g), the value dropped at once. */
-static void advance(mp_object *g) { MP_DECREF(need(mp_iter_next(g))); }
+static void advance(mp_object *g) { MP_DECREF(lab_must(mp_iter_next(g))); }
 
 /* for _ in g: pass */
 static void exhaust(mp_object *g)
@@ -445,18 +435,18 @@ static void exhaust(mp_object *g)
 /* tuple(range(first, first + m)) */
 static mp_object *int_tuple(long first, long m)
 {
-    mp_object *t = need(mp_tuple_new(m));
+    mp_object *t = lab_must(mp_tuple_new(m));
     for (long i = 0; i < m; i++)
-        mp_tuple_set_item(t, i, need(mp_int_from_long(first + i)));
+        mp_tuple_set_item(t, i, lab_must(mp_int_from_long(first + i)));
     return t;
 }
 
 /* list(range(first, first + m)) */
 static mp_object *int_list(long first, long m)
 {
-    mp_object *l = need(mp_list_new(m));
+    mp_object *l = lab_must(mp_list_new(m));
     for (long i = 0; i < m; i++)
-        mp_list_set_item(l, i, need(mp_int_from_long(first + i)));
+        mp_list_set_item(l, i, lab_must(mp_int_from_long(first + i)));
     return l;
 }
 
@@ -473,7 +463,7 @@ static void step_dropped(void)
     mp_tracemalloc_start();
     mp_tracemalloc_clear_traces();
     mp_object *t = int_tuple(1000, HALF_WAY_ITEMS);
-    mp_object *g = need(mp_gen_squares(t));
+    mp_object *g = lab_must(mp_gen_squares(t));
     MP_DECREF(t); /* a temporary: now only the generator's iterator holds it */
     advance(g);
     advance(g);
@@ -499,7 +489,7 @@ static void step_exhausted(void)
             "sys.getrefcount counts its argument as one more reference.");
     lab_py("data = list(range(1000, %d))\ng = (x*x for x in data)", 1000 + HALF_WAY_ITEMS);
     mp_object *data = int_list(1000, HALF_WAY_ITEMS);
-    mp_object *g = need(mp_gen_squares(data));
+    mp_object *g = lab_must(mp_gen_squares(data));
     lab_check_int(0, "sys.getrefcount(data)", mp_getrefcount(data), "rc_genexpr_new", 3);
     lab_py("next(g)");
     advance(g);
@@ -534,8 +524,8 @@ static void step_exhausted(void)
             "its range, in both runtimes, so a generator over a range never keeps the "
             "range alive.");
     lab_py("r = range(%d)\ng = (x*x for x in r)\nnext(g)", HALF_WAY_ITEMS);
-    mp_object *r = need(mp_range_new(0, HALF_WAY_ITEMS, 1));
-    g = need(mp_gen_squares(r));
+    mp_object *r = lab_must(mp_range_new(0, HALF_WAY_ITEMS, 1));
+    g = lab_must(mp_gen_squares(r));
     advance(g);
     lab_check_int(0, "sys.getrefcount(r)", mp_getrefcount(r), "rc_range_suspended", 2);
     MP_DECREF(g);

@@ -42,23 +42,6 @@ static const lab_option options[] = {
 
 /* ---- shared by the steps ----------------------------------------------------------------- */
 
-/* The runtime fails on these calls only when memory runs out or it has a
- * bug; either way the story cannot go on, so the lab says why and stops. */
-static mp_object *must(mp_object *o)
-{
-    if (!o) {
-        fprintf(stderr, "lab 12: %s: %s\n", mp_err_name(mp_err_occurred()), mp_err_message());
-        exit(LAB_EXIT_USAGE);
-    }
-    return o;
-}
-
-static void must_succeed(int status)
-{
-    if (status < 0)
-        must(NULL);
-}
-
 /* sys.getsizeof of a set after n distinct keys were added one by one:
  * set_add_entry in Objects/setobject.c rebuilds the table when fill * 5 >=
  * mask * 3, for used * 4 keys (used * 2 past 50000), at the smallest
@@ -110,13 +93,13 @@ typedef mp_object *(*maker)(mp_object *x, long n);
 
 static void traced(maker make, mp_object *x, long n, long long *blocks, long long *bytes)
 {
-    must_succeed(mp_tracemalloc_start());
+    lab_must_ok(mp_tracemalloc_start());
     mp_object *kept = make(x, n);
     size_t current, peak;
     mp_tracemalloc_get_traced_memory(&current, &peak);
     mp_snapshot *snap = mp_tracemalloc_take_snapshot();
     if (!snap)
-        must(NULL);
+        lab_must(NULL);
     *blocks = (long long)mp_snapshot_trace_count(snap);
     *bytes = (long long)current;
     mp_snapshot_free(snap);
@@ -129,7 +112,7 @@ static void traced(maker make, mp_object *x, long n, long long *blocks, long lon
 /* tuple(items[:n]): one block, the items inside it. */
 static mp_object *make_tuple(mp_object *x, long n)
 {
-    mp_object *t = must(mp_tuple_new(n));
+    mp_object *t = lab_must(mp_tuple_new(n));
     for (long i = 0; i < n; i++)
         mp_tuple_set_item(t, i, mp_newref(x));
     return t;
@@ -138,18 +121,18 @@ static mp_object *make_tuple(mp_object *x, long n)
 /* items[:n]: PyList_New(n), exactly n slots, filled. */
 static mp_object *make_exact(mp_object *x, long n)
 {
-    mp_object *l = must(mp_list_new(n));
+    mp_object *l = lab_must(mp_list_new(n));
     for (long i = 0; i < n; i++)
-        must_succeed(mp_list_set_item(l, i, mp_newref(x)));
+        lab_must_ok(mp_list_set_item(l, i, mp_newref(x)));
     return l;
 }
 
 /* a = []; for _ in range(n): a.append(x) */
 static mp_object *make_appended(mp_object *x, long n)
 {
-    mp_object *l = must(mp_list_new(0));
+    mp_object *l = lab_must(mp_list_new(0));
     for (long i = 0; i < n; i++)
-        must_succeed(mp_list_append(l, x));
+        lab_must_ok(mp_list_append(l, x));
     return l;
 }
 
@@ -183,8 +166,8 @@ static void step_tuple_vs_list(void)
         ns[count_ns++] = big[i];
 
     /* x = object(): any object will do, so an instance of a plain class. */
-    mp_object *cls = must(mp_class_new("object", NULL));
-    mp_object *x = must(mp_instance_new(cls));
+    mp_object *cls = lab_must(mp_class_new("object", NULL));
+    mp_object *x = lab_must(mp_instance_new(cls));
     MP_DECREF(cls);
 
     lab_csv *csv = lab_csv_open("tuple_vs_list.csv",
@@ -296,9 +279,9 @@ static mp_object **shuffled_ints(long first, long n)
 {
     mp_object **v = malloc((size_t)n * sizeof *v);
     if (!v)
-        must(mp_err_nomemory());
+        lab_must(mp_err_nomemory());
     for (long i = 0; i < n; i++)
-        v[i] = must(mp_int_from_long(first >= 0 ? first + i : first - i));
+        v[i] = lab_must(mp_int_from_long(first >= 0 ? first + i : first - i));
     uint64_t state = 12345;
     for (long i = n - 1; i > 0; i--) {
         state = state * 6364136223846793005u + 1442695040888963407u;
@@ -332,7 +315,7 @@ static double ns_per_lookup(mp_object *container, mp_object **probes, long nprob
         }
         double t = lab_now() - t0;
         if (found < 0)
-            must(NULL);
+            lab_must(NULL);
         best = t < best ? t : best;
     }
     return best / (double)lookups * 1e9;
@@ -377,13 +360,13 @@ static void step_membership(long largest, long lookups)
     long long set_size[MAX_SIZES], list_size[MAX_SIZES];
     for (size_t i = 0; i < nsizes; i++) {
         long n = ns[i];
-        mp_object *lst = must(mp_list_new(0));
+        mp_object *lst = lab_must(mp_list_new(0));
         for (long k = 0; k < n; k++) {
-            mp_object *v = must(mp_int_from_long(1000 + k));
-            must_succeed(mp_list_append(lst, v));
+            mp_object *v = lab_must(mp_int_from_long(1000 + k));
+            lab_must_ok(mp_list_append(lst, v));
             MP_DECREF(v);
         }
-        mp_object *s = must(mp_set_new(lst));
+        mp_object *s = lab_must(mp_set_new(lst));
         set_size[i] = (long long)mp_getsizeof(s);
         list_size[i] = (long long)mp_getsizeof(lst);
         mp_object **hits = shuffled_ints(1000, n), **misses = shuffled_ints(-1000, n);
@@ -523,7 +506,7 @@ static mp_object *repeated(const char *ch, long n, const char *tail, char *buf, 
         memcpy(buf + len, ch, w);
     memcpy(buf + len, tail, tl);
     len += tl;
-    return must(mp_str_from_utf8_size(buf, (mp_ssize_t)len));
+    return lab_must(mp_str_from_utf8_size(buf, (mp_ssize_t)len));
 }
 
 static void step_bytes_vs_str(void)
@@ -549,7 +532,7 @@ static void step_bytes_vs_str(void)
         mp_object *s = repeated(texts[i].ch, texts[i].n, texts[i].tail, buf, sizeof buf);
         long chars = (long)mp_str_length(s);
         size_t utf8 = mp_str_as_utf8(s, buf, sizeof buf);
-        mp_object *b = must(mp_bytes_from_string_and_size(buf, (mp_ssize_t)utf8));
+        mp_object *b = lab_must(mp_bytes_from_string_and_size(buf, (mp_ssize_t)utf8));
         char what[96], key[32];
         lab_py("s = %s", texts[i].python);
         snprintf(key, sizeof key, "str_%s", texts[i].name);
@@ -583,9 +566,9 @@ static void step_bytes_vs_str(void)
             text[tlen++] = (char)(0x80 | (v & 0x3F));
         }
     }
-    mp_object *data = must(mp_bytes_from_string_and_size(raw, 256));
-    mp_object *latin1 = must(mp_str_from_utf8_size(text, (mp_ssize_t)tlen));
-    mp_object *as_hex = must(mp_str_from_utf8_size(hex, 512));
+    mp_object *data = lab_must(mp_bytes_from_string_and_size(raw, 256));
+    mp_object *latin1 = lab_must(mp_str_from_utf8_size(text, (mp_ssize_t)tlen));
+    mp_object *as_hex = lab_must(mp_str_from_utf8_size(hex, 512));
     long long nb = (long long)mp_getsizeof(data), nl = (long long)mp_getsizeof(latin1),
               nh = (long long)mp_getsizeof(as_hex);
     lab_check_int(31, "sys.getsizeof(data)", nb, "binary_bytes", 33 + 256);
@@ -611,7 +594,7 @@ static mp_object *compiled_constant(const char *text)
     for (const char *p = text; *p; p++)
         name_chars &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                       (*p >= '0' && *p <= '9') || *p == '_';
-    return must(name_chars ? mp_str_intern_from_utf8(text) : mp_str_from_utf8(text));
+    return lab_must(name_chars ? mp_str_intern_from_utf8(text) : mp_str_from_utf8(text));
 }
 
 static bool same_constant(const char *text)
@@ -626,8 +609,8 @@ static bool same_constant(const char *text)
 /* ''.join([a, b]): a str made at run time. */
 static mp_object *joined(const char *a, const char *b)
 {
-    mp_object *x = must(mp_str_from_utf8(a)), *y = must(mp_str_from_utf8(b));
-    mp_object *r = must(mp_str_concat(x, y));
+    mp_object *x = lab_must(mp_str_from_utf8(a)), *y = lab_must(mp_str_from_utf8(b));
+    mp_object *r = lab_must(mp_str_concat(x, y));
     MP_DECREF(x);
     MP_DECREF(y);
     return r;
@@ -639,13 +622,13 @@ static int copy_line, interned_copy_line;
 static mp_object *make_copy(mp_object *prefix, mp_object *suffix)
 {
     copy_line = __LINE__ + 1;
-    return must(mp_str_concat(prefix, suffix));
+    return lab_must(mp_str_concat(prefix, suffix));
 }
 
 static mp_object *make_interned(mp_object *prefix, mp_object *suffix)
 {
     interned_copy_line = __LINE__ + 1;
-    mp_object *s = must(mp_str_concat(prefix, suffix));
+    mp_object *s = lab_must(mp_str_concat(prefix, suffix));
     mp_str_intern(&s);
     return s;
 }
@@ -658,8 +641,8 @@ static void kept_by(mp_object *(*make)(mp_object *, mp_object *), const int *lin
 {
     mp_object **keep = malloc((size_t)n * sizeof *keep);
     if (!keep)
-        must(mp_err_nomemory());
-    must_succeed(mp_tracemalloc_start());
+        lab_must(mp_err_nomemory());
+    lab_must_ok(mp_tracemalloc_start());
     for (long i = 0; i < n; i++)
         keep[i] = make(prefix, suffix);
     mp_snapshot *snap = mp_tracemalloc_take_snapshot();
@@ -667,7 +650,7 @@ static void kept_by(mp_object *(*make)(mp_object *, mp_object *), const int *lin
     mp_statistic *stats = NULL;
     size_t nstats = snap ? mp_snapshot_statistics(snap, MP_GROUP_BY_LINENO, &stats) : (size_t)-1;
     if (nstats == (size_t)-1)
-        must(NULL);
+        lab_must(NULL);
     *blocks = *bytes = 0;
     for (size_t k = 0; k < nstats; k++) {
         if (stats[k].site.line == *line && strcmp(stats[k].site.file, __FILE__) == 0) {
@@ -733,10 +716,10 @@ static void step_interning(long n)
     MP_DECREF(world);
     lab_say("One-character strings below U+0100 are shared without any table: CPython keeps "
             "a static object for each (get_latin1_char), and so does our runtime.");
-    mp_object *h1 = must(mp_str_from_utf8("h")), *hi = joined("h", "i");
+    mp_object *h1 = lab_must(mp_str_from_utf8("h")), *hi = joined("h", "i");
     char first[8];
     mp_str_as_utf8(hi, first, 2);
-    mp_object *h2 = must(mp_str_from_utf8(first));
+    mp_object *h2 = lab_must(mp_str_from_utf8(first));
     lab_check_bool(31, "chr(104) is ''.join(['h', 'i'])[0]", h1 == h2, "one_char_is", true);
     MP_DECREF(h1);
     MP_DECREF(h2);
@@ -749,7 +732,7 @@ static void step_interning(long n)
             "still holds.",
             n);
     mp_object *prefix = joined("status: ", "active"), *suffix = joined(" since ", "2024-01-01");
-    mp_object *canonical = must(mp_str_concat(prefix, suffix));
+    mp_object *canonical = lab_must(mp_str_concat(prefix, suffix));
     mp_str_intern(&canonical);
     long long str_bytes = (long long)mp_getsizeof(canonical);
     lab_py("canonical = sys.intern(prefix + suffix)");
@@ -799,7 +782,7 @@ static mp_object *f(mp_object *x)
     if (x == F.last && mp_tracemalloc_is_tracing())
         F.during = mp_tracemalloc_take_snapshot();
     F.line = __LINE__ + 1;
-    return must(mp_int_add(x, F.thousand));
+    return lab_must(mp_int_add(x, F.thousand));
 }
 
 /* Both forms, as our runtime runs them: BUILD_LIST, GET_ITER, then per
@@ -811,17 +794,17 @@ static mp_object *f(mp_object *x)
  * here. */
 static mp_object *build(mp_object *data)
 {
-    mp_object *out = must(mp_list_new(0));
-    mp_object *it = must(mp_object_getiter(data));
+    mp_object *out = lab_must(mp_list_new(0));
+    mp_object *it = lab_must(mp_object_getiter(data));
     mp_object *x;
     while ((x = mp_iter_next(it))) {
         mp_object *y = f(x);
-        must_succeed(mp_list_append(out, y));
+        lab_must_ok(mp_list_append(out, y));
         MP_DECREF(y);
         MP_DECREF(x);
     }
     if (mp_err_occurred() != MP_ERR_NONE)
-        must(NULL);
+        lab_must(NULL);
     MP_DECREF(it);
     return out;
 }
@@ -834,7 +817,7 @@ static void held(const mp_snapshot *snap, long long *building, long long *bytes,
     mp_statistic *stats = NULL;
     size_t n = mp_snapshot_statistics(snap, MP_GROUP_BY_LINENO, &stats);
     if (n == (size_t)-1)
-        must(NULL);
+        lab_must(NULL);
     *building = *bytes = *results = 0;
     for (size_t k = 0; k < n; k++) {
         if (strcmp(stats[k].site.file, __FILE__) != 0)
@@ -863,14 +846,14 @@ static void step_comprehension(long n)
             "then and after.");
     lab_py("def f(x): return x + 1000");
     lab_py("data = [1000 + i for i in range(%ld)]", n);
-    mp_object *data = must(mp_list_new(0));
+    mp_object *data = lab_must(mp_list_new(0));
     for (long i = 0; i < n; i++) {
-        mp_object *v = must(mp_int_from_long(1000 + i));
-        must_succeed(mp_list_append(data, v));
+        mp_object *v = lab_must(mp_int_from_long(1000 + i));
+        lab_must_ok(mp_list_append(data, v));
         MP_DECREF(v);
     }
     F.last = mp_list_get_item(data, n - 1);
-    F.thousand = must(mp_int_from_long(1000));
+    F.thousand = lab_must(mp_int_from_long(1000));
 
     static const struct {
         const char *key, *python;
@@ -881,12 +864,12 @@ static void step_comprehension(long n)
     long long temporaries[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
         lab_py("%s", forms[k].python);
-        must_succeed(mp_tracemalloc_start());
+        lab_must_ok(mp_tracemalloc_start());
         mp_object *out = build(data);
         mp_snapshot *after = mp_tracemalloc_take_snapshot();
         mp_tracemalloc_stop();
         if (!after || !F.during)
-            must(NULL);
+            lab_must(NULL);
         long long during_blocks, during_bytes, after_blocks, after_bytes, results, ignored;
         held(F.during, &during_blocks, &during_bytes, &ignored);
         held(after, &after_blocks, &after_bytes, &results);

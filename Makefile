@@ -138,8 +138,8 @@ labs: $(addprefix $(B)/labs/,$(LABS))  ## run every lab in order
 test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 	@MAKE="$(MAKE)" B="$(B)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
-bench: $(B)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
-	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(B)/bench/micro
+bench: $(B)/bench/micro $(NOTRACE)/bench/micro $(addprefix $(B)/labs/,$(LABS))  ## micro-benchmarks, labs and twins timed into results/<machine>/ (QUICK=1: short)
+	@bench/run --machine "$(MACHINE)" --results results --build $(B) $(if $(filter 1,$(QUICK)),--quick) $(ARGS)
 
 clean:  ## remove build/ (results/ stays)
 	rm -rf $(B)

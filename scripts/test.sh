@@ -116,6 +116,7 @@ labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
+step "bench runner and machine.json (tests/bench.sh)" tests/bench.sh "$B"
 
 echo "memlab: make test took $(elapsed "$started")"
 echo "$passed passed, $failed failed"

@@ -142,7 +142,7 @@ interrupt() {
     sleep 0.3
     kill -"$sig" "$pid"
     status=0
-    wait "$pid" || status=$?
+    { wait "$pid"; } 2>/dev/null || status=$?
     for i in $(seq 40); do
         running || break
         sleep 0.1

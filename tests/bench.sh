@@ -131,11 +131,11 @@ snapshot >"$T/before"
 # sends SIGNAL, and checks the results are as they were and nothing of the
 # run is still going.
 interrupt() {
-    local sig=$1 step=$2 pid status i
+    local sig=$1 step=$2 pid status
     shift 2
     bench/run "${TINY[@]}" "$@" >"$T/int.log" 2>&1 &
     pid=$!
-    for i in $(seq 200); do
+    for _ in $(seq 200); do
         grep -q "^\[$step/6\]" "$T/int.log" && break
         sleep 0.05
     done
@@ -143,7 +143,7 @@ interrupt() {
     kill -"$sig" "$pid"
     status=0
     { wait "$pid"; } 2>/dev/null || status=$?
-    for i in $(seq 40); do
+    for _ in $(seq 40); do
         running || break
         sleep 0.1
     done

@@ -97,6 +97,14 @@ for p in problems:
 sys.exit(1 if problems else 0)
 EOF
 
+# ---- the plan ---------------------------------------------------------------------------
+dry_run() {
+    bench/run "${TINY[@]}" --results "$T/dry" --dry-run >"$T/dry.log" 2>&1 &&
+        grep -q "benchmark-seconds planned" "$T/dry.log" && grep -q "twin/08-small-ints" "$T/dry.log" &&
+        test ! -e "$T/dry"
+}
+check "--dry-run prints the plan and writes nothing" dry_run
+
 # ---- a whole run ----------------------------------------------------------------------
 mkdir -p "$R/t/labs/01-refcount" "$R/t/plots"
 echo "x,y" >"$R/t/labs/01-refcount/data.csv"

@@ -163,8 +163,8 @@ labs: $(addprefix $(BUILD)/labs/,$(LABS))  ## run every lab in order
 test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
 	@MAKE="$(MAKE)" B="$(BUILD)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
-bench: $(BUILD)/bench/micro $(NOTRACE)/bench/micro  ## micro-benchmarks into results/<machine>/bench/
-	@QUICK=$(QUICK) bench/run "$(RESULTS)" $(BUILD)/bench/micro
+bench: $(BUILD)/bench/micro $(NOTRACE)/bench/micro $(addprefix $(BUILD)/labs/,$(LABS))  ## micro-benchmarks, labs and twins timed into results/<machine>/ (QUICK=1: short)
+	@bench/run --machine "$(MACHINE)" --results results --build $(BUILD) $(if $(filter 1,$(QUICK)),--quick) $(ARGS)
 
 # Lab data and figures for results/<machine>/. QUICK=1 runs the labs small.
 LAB_DATA_FLAGS = $(if $(filter 1,$(QUICK)),--quick)

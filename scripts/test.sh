@@ -116,6 +116,7 @@ labs "$SAN"
 step "lab command lines (tests/cli.sh)" tests/cli.sh "$B"
 memcheck
 step "bench smoke run (every benchmark once)" "$B/bench/micro" --benchmark_min_time=0
+step "bench runner and machine.json (tests/bench.sh)" tests/bench.sh "$B"
 step "plot smoke run: every figure (tests/plots.sh)" tests/plots.sh "$B"
 step "report page in headless Chromium" tests/report-browser.py
 step "labs, an allocation failing (nomemory-labs.sh)" tests/nomemory-labs.sh "$B"

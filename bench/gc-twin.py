@@ -11,10 +11,14 @@ ours does.
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 
 
 def live(n):
@@ -58,16 +62,15 @@ def time_collect_garbage(n, repetitions):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=9)
+    parser = benchlib.one_line_errors(argparse.ArgumentParser(
+        prog="bench/gc-twin.py", description=__doc__.splitlines()[0]))
+    parser.add_argument("--repetitions", type=benchlib.count(1, 1000), default=9)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     args = parser.parse_args()
     try:
-        sizes = [int(s) for s in args.sizes.split(",")]
-    except ValueError:
-        parser.error(f"--sizes takes numbers separated by commas, not {args.sizes!r}")
-    if args.repetitions < 1 or any(n < 2 for n in sizes):
-        parser.error("--repetitions must be at least 1 and every size at least 2")
+        sizes = [benchlib.count(2, 10**8)(s) for s in args.sizes.split(",")]
+    except argparse.ArgumentTypeError as e:
+        parser.error(f"--sizes takes sizes from 2 to 10**8 separated by commas: {e}")
 
     gc.collect()
     gc.freeze()

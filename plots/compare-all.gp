@@ -43,11 +43,11 @@ do for [ext in 'png svg'] {
         set terminal svg size 1000, height dynamic font font_name . ',13' noenhanced background rgb 'white'
     }
     set output stem . '.' . ext
-    plot for [s=1:topics] data skip 1 using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
+    plot for [s=1:topics] data using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
              ls ((s - 1) % 7 + 1) pt topic_pt(s) ps 0.9 title word(names, s), \
-         for [s=topics+1:series-1] data skip 1 using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
+         for [s=topics+1:series-1] data using ($6 == s ? $2 : NaN):($1 + dodge(s)) with points \
              ls 8 pt summary_pt(s) ps 1.2 title word(names, s), \
-         data skip 1 using ($6 == series ? $2 : NaN):1:3:4:ytic(5) with xerrorbars ls 8 dt solid pt 13 ps 1.4 \
+         data using ($6 == series ? $2 : NaN):1:3:4:ytic(5) with xerrorbars ls 8 dt solid pt 13 ps 1.4 \
              title word(names, series)
     unset output
 }

@@ -27,7 +27,7 @@ set grid noytics nomytics
 set object 1 rect from 1 / (1 + threshold), graph 0 to 1 + threshold, graph 1 fc rgb '#eeeeee' fs solid 1.0 noborder behind
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#606060' lw 1 dt 2 back
 
-# Geomeans black diamonds, faster green (style 3), slower orange (style 4).
+# style.gp reads the first line as column headers. Geomeans black diamonds, faster green (style 3), slower orange (style 4).
 do for [ext in 'png svg'] {
     if (ext eq 'png') {
         set terminal pngcairo size 1000, height font font_name . ',13' noenhanced
@@ -35,8 +35,8 @@ do for [ext in 'png svg'] {
         set terminal svg size 1000, height dynamic font font_name . ',13' noenhanced background rgb 'white'
     }
     set output stem . '.' . ext
-    plot data skip 1 using ($6 == 0 ? $2 : NaN):1:3:4:ytic(5) with xerrorbars ls 8 dt solid pt 13 ps 1.2 title 'geometric mean', \
-         data skip 1 using ($6 == 1 ? $2 : NaN):1:3:4 with xerrorbars ls 3 dt solid pt 7 title 'B faster', \
-         data skip 1 using ($6 == 2 ? $2 : NaN):1:3:4 with xerrorbars ls 4 dt solid pt 7 title 'B slower'
+    plot data using ($6 == 0 ? $2 : NaN):1:3:4:ytic(5) with xerrorbars ls 8 dt solid pt 13 ps 1.2 title 'geometric mean', \
+         data using ($6 == 1 ? $2 : NaN):1:3:4 with xerrorbars ls 3 dt solid pt 7 title 'B faster', \
+         data using ($6 == 2 ? $2 : NaN):1:3:4 with xerrorbars ls 4 dt solid pt 7 title 'B slower'
     unset output
 }

@@ -126,6 +126,28 @@ row "refresh-handouts: missing handout"     -- python3 scripts/refresh-handouts.
 row "refresh-handouts: not a handout"       -- python3 scripts/refresh-handouts.py --check "$CORRUPT"
 row "refresh-handouts: an empty file"       -- python3 scripts/refresh-handouts.py "$EMPTY"
 
+# ---- the bench runner and its helpers ----------------------------------------------
+R=(--results "$OUT" --machine hostile --build "$B" --labs none)
+row "bench/run: unknown flag"               -- bench/run --bogus "${R[@]}"
+row "bench/run: --repetitions not a number" -- bench/run --repetitions nine "${R[@]}"
+row "bench/run: --repetitions negative"     -- bench/run --repetitions -9 "${R[@]}"
+row "bench/run: --repetitions huge"         -- bench/run --repetitions 99999999999999999999 "${R[@]}"
+row "bench/run: --min-time zero"            -- bench/run --min-time 0 "${R[@]}"
+row "bench/run: --runs missing its value"   -- bench/run "${R[@]}" --runs
+row "bench/run: a machine name with a slash" -- bench/run --results "$OUT" --machine ../x --build "$B" --labs none
+row "bench/run: no such lab"                -- bench/run "${R[@]}" --labs 42
+row "bench/run: a filter matching nothing"  -- bench/run --filter '^no such benchmark$' "${R[@]}"
+row "bench/run: a build tree without benches" -- bench/run --results "$OUT" --machine hostile --build "$DIRECTORY" --labs none
+row "bench/run: results unwritable"         -- bench/run --results "$UNWRITABLE" --machine hostile --build "$B" --labs none
+row "bench/run: results is a file"          -- bench/run --results "$EMPTY" --machine hostile --build "$B" --labs none
+row "machine.py: unknown flag"              -- python3 bench/machine.py --bogus
+row "targets: --repetitions not a number"   -- bench/targets --repetitions many
+row "targets: --min-time negative"          -- bench/targets --min-time -1
+row "gc-twin: --sizes not numbers"          -- python3 bench/gc-twin.py --sizes 10,lots
+row "gc-twin: --repetitions huge"           -- python3 bench/gc-twin.py --repetitions 99999999
+row "gc-csv: missing inputs"                -- python3 bench/gc-csv.py "$MISSING" "$MISSING" "$OUT/gc.csv"
+row "gc-csv: corrupt inputs"                -- python3 bench/gc-csv.py "$CORRUPT" "$CORRUPT" "$OUT/gc.csv"
+
 # ---- comparing machines ---------------------------------------------------------
 F=tests/fixtures/compare
 row "compare: no arguments"                 -- bench/compare --out "$OUT/c"

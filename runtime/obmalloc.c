@@ -687,14 +687,6 @@ static void block_cache_flush(void)
 #endif
 }
 
-/* ---- the API: accounting and tracing around one of the layers ------------------------------
- * Three ways in, fastest first:
- *   - the inline paths in obmalloc.h: a block from or into the block cache;
- *   - mp_object_malloc_small and mp_object_free_small, which those call
- *     when the cache is empty or full: a block from or into a pool;
- *   - mp_object_malloc_full and mp_object_free_full: everything else
- *     (large and zero-byte requests, tracing, debug builds), in full. */
-
 /* ---- failure injection ----------------------------------------------------------------------
  * Armed by mp_set_nomemory or MP_FAIL_ALLOC: the next `skip` requests
  * succeed, then `left` fail (UINT64_MAX: all that follow). Every request

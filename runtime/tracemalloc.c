@@ -176,21 +176,29 @@ static void remove_at(size_t i)
 
 static bool in_region(const void *p) { return (uintptr_t)p - mp_region_base < mp_region_size; }
 
+/* Maps the shadow on first use; false if it cannot be reserved. Kept out
+ * of line so that shadow_entry, on every traced allocation and free, is a
+ * test and an index. */
+static __attribute__((noinline)) bool shadow_map(void)
+{
+    if (mp_alloc_should_fail())
+        return false;
+    size_t bytes = mp_region_size / MP_ALIGNMENT * sizeof(uint64_t);
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (m == MAP_FAILED)
+        return false;
+    shadow.entries = m;
+    shadow.bytes = bytes;
+    return true;
+}
+
 /* The shadow entry of p, a block of the region; NULL if the shadow cannot
  * be reserved. */
-static uint64_t *shadow_entry(const void *p)
+static inline uint64_t *shadow_entry(const void *p)
 {
-    if (!shadow.entries) {
-        if (mp_alloc_should_fail())
-            return NULL;
-        size_t bytes = mp_region_size / MP_ALIGNMENT * sizeof(uint64_t);
-        void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (m == MAP_FAILED)
-            return NULL;
-        shadow.entries = m;
-        shadow.bytes = bytes;
-    }
+    if (__builtin_expect(!shadow.entries, 0) && !shadow_map())
+        return NULL;
     return &shadow.entries[((uintptr_t)p - mp_region_base) >> MP_ALIGNMENT_SHIFT];
 }
 
@@ -215,7 +223,7 @@ int mp_tracemalloc_prepare(uint32_t *site)
     *site = site_index(mp_site_file, mp_site_line);
     if (*site == UINT32_MAX ||
         ((traces.large + 1) * 2 > traces.capacity && grow(traces.capacity * 2) < 0) ||
-        (mp_region_size && !shadow_entry((const void *)mp_region_base))) {
+        (mp_region_size && !shadow.entries && !shadow_map())) {
         if (mp_err_occurred() != MP_ERR_MEMORY)
             mp_err_nomemory();
         return -1;

@@ -160,7 +160,7 @@ lab-%: $$(addprefix $(BUILD)/labs/,$$(call lab_named,$$*))  ## build and run one
 labs: $(addprefix $(BUILD)/labs/,$(LABS))  ## run every lab in order
 	@status=0; for lab in $(LABS); do $(BUILD)/labs/$$lab $(ARGS) || status=1; echo; done; exit $$status
 
-test: ## deps, build, unit tests, labs, sanitizers, valgrind, bench smoke run
+test: ## every check: unit tests in 3 trees, labs, valgrind, bench/plots/report/compare/handouts, hostile input, fuzzers
 	@MAKE="$(MAKE)" B="$(BUILD)" SAN="$(SAN)" STRESS="$(STRESS)" LABS="$(LABS)" TESTS="$(TESTS)" scripts/test.sh
 
 bench: $(BUILD)/bench/micro $(NOTRACE)/bench/micro $(addprefix $(BUILD)/labs/,$(LABS))  ## micro-benchmarks, labs and twins timed into results/<machine>/ (QUICK=1: short)

@@ -842,6 +842,16 @@ void lab_must_ok(int status)
         die_of_error();
 }
 
+mp_object *lab_str_printf(const char *fmt, ...)
+{
+    char text[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return (mp_str_from_utf8)(text);
+}
+
 void lab_twin_timeout(int seconds) { L.twin_timeout_s = seconds; }
 
 void lab_begin(const lab_spec *spec, int argc, char **argv)

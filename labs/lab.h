@@ -56,6 +56,11 @@ struct mp_object;
 struct mp_object *lab_must(struct mp_object *o);
 /* The same for a call that returns 0, or -1 with an error set. */
 void lab_must_ok(int status);
+/* '...' % args, a str of at most 63 bytes: a new reference, or NULL with
+ * MemoryError. It calls the runtime by its plain name, so its allocation
+ * keeps the site the caller stored (MP_AT, or a lab's own line), as
+ * CPython keeps the Python line however deep in C an allocation happens. */
+struct mp_object *lab_str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- narration ------------------------------------------------------------ */
 

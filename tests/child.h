@@ -98,4 +98,19 @@ static inline void expect_aborted_saying(const child_result *r, const char *what
     cr_expect(strstr(r->err, what), "stderr does not say \"%s\": %s", what, r->err);
 }
 
+/* The child's stderr names the site of the fault: the including test file
+ * and the line, as MP_DEBUG's messages do (file:line). */
+static inline void expect_names_site_in(const child_result *r, const char *path, int line)
+{
+    const char *slash = strrchr(path, '/');
+    char site[128];
+    snprintf(site, sizeof site, "%s:%d", slash ? slash + 1 : path, line);
+    cr_expect(strstr(r->err, site), "stderr does not name %s: %s", site, r->err);
+}
+#define expect_names_site(r, line) expect_names_site_in((r), __FILE__, (line))
+
+/* The child aborted saying what, naming the line of its RUN_IN_CHILD. */
+#define expect_aborted_here(r, what)                                                           \
+    (expect_aborted_saying((r), (what)), expect_names_site((r), (r)->line))
+
 #endif

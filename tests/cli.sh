@@ -7,13 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. tests/tally.sh
 
 # expect STATUS PATTERN LAB ARGS...: the exit status, and a line of output
 # (stdout and stderr together) matching the extended regex PATTERN.
@@ -80,5 +74,4 @@ for path in labs/[0-9][0-9]-*/lab.c; do
     MEMLAB_PYTHON=echo expect 0 "twin printed no valid JSON" "$lab" --quick --check
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

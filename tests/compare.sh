@@ -9,13 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 F=tests/fixtures/compare
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. tests/tally.sh
 
 # run WANT_STATUS PROGRAM ARGS...: stdout in $tmp/out, stderr in $tmp/err.
 run() {
@@ -176,5 +170,4 @@ refused "$tmp/class/corrupt/bench/gbench.json: not valid JSON" bench/compare-all
 mkdir -p "$tmp/lonely" && cp -r "$F/base" "$tmp/lonely/"
 refused "$tmp/lonely: 1 results directories in it" bench/compare-all --out "$tmp/w/x" "$tmp/lonely"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

@@ -12,11 +12,7 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
+. tests/tally.sh
 
 # The hostile inputs the rows name. OUT is recreated empty for every row.
 OUT=$tmp/out
@@ -59,15 +55,14 @@ row() {
     elif [ -n "$leftover" ]; then
         fail "$what: left $leftover" "$@"
     else
-        passed=$((passed + 1))
+        ok
     fi
 }
 
 fail() {
     local what=$1
     shift
-    failed=$((failed + 1))
-    echo "FAIL: $what"
+    bad "$what"
     echo "      command: $*"
     sed 's/^/      | /' "$tmp/stderr" | head -n 5
 }
@@ -175,5 +170,4 @@ row "fuzz.sh: seconds negative"             -- scripts/fuzz.sh "$OUT" -5 gc
 row "fuzz.sh: seconds huge"                 -- scripts/fuzz.sh "$OUT" 99999999999 gc
 row "fuzz.sh: no such harness"              -- scripts/fuzz.sh "$OUT" 1 no_such_fuzz
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

@@ -18,13 +18,7 @@ else
     labs=$(cd labs && ls -d [0-9][0-9]-*/ | tr -d /)
 fi
 POINTS=${NOMEMORY_POINTS:-"1 2 10 100 1000 10000 100000"}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. tests/tally.sh
 
 total=$(( $(echo $labs | wc -w) * $(echo $POINTS | wc -w) ))
 i=0
@@ -79,5 +73,4 @@ for value in abc -5 0 12x; do
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

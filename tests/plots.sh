@@ -8,13 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. tests/tally.sh
 check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
     local what=$1
     shift
@@ -182,5 +176,4 @@ chmod a-w "$r/plots"
 if [ "$(id -u)" -ne 0 ]; then usage 2 "$r" 03-pause-vs-heap; fi
 chmod u+w "$r/plots"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

@@ -27,15 +27,6 @@
 
 MP_TEST_SUITE(debug);
 
-/* The child aborted saying what, and named this file's line. */
-static void expect_abort_at(const child_result *r, const char *what)
-{
-    char site[64];
-    snprintf(site, sizeof site, "test_debug.c:%d", r->line);
-    expect_aborted_saying(r, what);
-    cr_expect(strstr(r->err, site), "stderr does not name %s: %s", site, r->err);
-}
-
 /* ---- refcounts ------------------------------------------------------------------ */
 
 Test(debug, one_decref_too_many_of_a_list_item_is_caught_on_the_next)
@@ -47,7 +38,7 @@ Test(debug, one_decref_too_many_of_a_list_item_is_caught_on_the_next)
     MP_DECREF(item);
     child_result r;
     RUN_IN_CHILD(&r, (MP_DECREF(item), MP_DECREF(item)));
-    expect_abort_at(&r, "int object");
+    expect_aborted_here(&r, "int object");
     MP_DECREF(l);
 }
 
@@ -57,7 +48,7 @@ Test(debug, a_decref_of_a_freed_dict_names_it)
     MP_DECREF(d);
     child_result r;
     RUN_IN_CHILD(&r, MP_DECREF(d));
-    expect_abort_at(&r, "freed dict object");
+    expect_aborted_here(&r, "freed dict object");
 }
 
 Test(debug, a_decref_of_a_freed_instance_names_its_class)
@@ -67,7 +58,7 @@ Test(debug, a_decref_of_a_freed_instance_names_its_class)
     MP_DECREF(p);
     child_result r;
     RUN_IN_CHILD(&r, MP_DECREF(p));
-    expect_abort_at(&r, "freed Point object");
+    expect_aborted_here(&r, "freed Point object");
     MP_DECREF(cls);
 }
 
@@ -83,11 +74,9 @@ Test(debug, an_overrun_past_a_tuple_is_caught_when_it_is_freed)
     mp_tuple_set_item(t, 1, mp_int_from_long(2));
     child_result r;
     RUN_IN_CHILD(&r, (((mp_tuple *)t)->ob_item[2] = NULL, MP_DECREF(t)));
-    char site[64];
-    snprintf(site, sizeof site, "test_debug.c:%d", line);
     expect_aborted_saying(&r, "buffer overrun");
     cr_expect(strstr(r.err, "tuple"), "stderr does not name the tuple: %s", r.err);
-    cr_expect(strstr(r.err, site), "stderr does not name %s: %s", site, r.err);
+    expect_names_site(&r, line);
     MP_DECREF(t);
 }
 
@@ -100,7 +89,7 @@ Test(debug, append_to_a_freed_list_aborts_naming_it)
     MP_DECREF(l);
     child_result r;
     RUN_IN_CHILD(&r, mp_list_append(l, x));
-    expect_abort_at(&r, "freed list object");
+    expect_aborted_here(&r, "freed list object");
     MP_DECREF(x);
 }
 
@@ -111,7 +100,7 @@ Test(debug, setitem_on_a_freed_dict_aborts_naming_it)
     MP_DECREF(d);
     child_result r;
     RUN_IN_CHILD(&r, mp_dict_setitem(d, k, k));
-    expect_abort_at(&r, "freed dict object");
+    expect_aborted_here(&r, "freed dict object");
     MP_DECREF(k);
 }
 
@@ -123,7 +112,7 @@ Test(debug, storing_a_freed_object_in_a_dict_aborts_naming_it)
     MP_DECREF(v);
     child_result r;
     RUN_IN_CHILD(&r, mp_dict_setitem(d, k, v));
-    expect_abort_at(&r, "freed list object");
+    expect_aborted_here(&r, "freed list object");
     MP_DECREF(k);
     MP_DECREF(d);
 }
@@ -137,7 +126,7 @@ Test(debug, getattr_of_a_freed_instance_aborts_naming_its_class)
     MP_DECREF(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_getattr_str(p, "x"));
-    expect_abort_at(&r, "freed Point object");
+    expect_aborted_here(&r, "freed Point object");
     MP_DECREF(one);
     MP_DECREF(cls);
 }
@@ -151,7 +140,7 @@ Test(debug, getattr_by_str_object_of_a_freed_slotted_instance_aborts_naming_its_
     MP_DECREF(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_getattr(p, name));
-    expect_abort_at(&r, "freed Pair object");
+    expect_aborted_here(&r, "freed Pair object");
     MP_DECREF(name);
     MP_DECREF(cls);
 }
@@ -162,7 +151,7 @@ Test(debug, len_of_a_freed_list_aborts_naming_it)
     MP_DECREF(l);
     child_result r;
     RUN_IN_CHILD(&r, mp_object_len(l));
-    expect_abort_at(&r, "freed list object");
+    expect_aborted_here(&r, "freed list object");
 }
 
 Test(debug, add_to_a_freed_set_aborts_naming_it)
@@ -172,7 +161,7 @@ Test(debug, add_to_a_freed_set_aborts_naming_it)
     MP_DECREF(s);
     child_result r;
     RUN_IN_CHILD(&r, mp_set_add(s, k));
-    expect_abort_at(&r, "freed set object");
+    expect_aborted_here(&r, "freed set object");
     MP_DECREF(k);
 }
 
@@ -184,7 +173,7 @@ Test(debug, append_of_a_freed_instance_to_a_deque_aborts_naming_its_class)
     MP_DECREF(p);
     child_result r;
     RUN_IN_CHILD(&r, mp_deque_append(d, p));
-    expect_abort_at(&r, "freed Point object");
+    expect_aborted_here(&r, "freed Point object");
     MP_DECREF(d);
     MP_DECREF(cls);
 }

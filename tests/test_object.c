@@ -339,21 +339,13 @@ static mp_type undying_type = {
     .tp_dealloc = leave_alone,
 };
 
-static void assert_names_call_site(const child_result *r, const char *what)
-{
-    char site[64];
-    snprintf(site, sizeof site, "test_object.c:%d", r->line);
-    expect_aborted_saying(r, what);
-    cr_expect(strstr(r->err, site), "stderr does not name %s: %s", site, r->err);
-}
-
 Test(object, debug_decref_of_a_freed_int_aborts_naming_it_and_the_call_site)
 {
     mp_object *i = mp_int_from_long(1000);
     MP_DECREF(i);
     child_result r;
     RUN_IN_CHILD(&r, MP_DECREF(i));
-    assert_names_call_site(&r, "freed int object");
+    expect_aborted_here(&r, "freed int object");
 }
 
 Test(object, debug_refcount_below_zero_aborts_naming_the_type_and_the_call_site)
@@ -362,7 +354,7 @@ Test(object, debug_refcount_below_zero_aborts_naming_the_type_and_the_call_site)
     MP_DECREF(o);
     child_result r;
     RUN_IN_CHILD(&r, MP_DECREF(o));
-    assert_names_call_site(&r, "undying object");
+    expect_aborted_here(&r, "undying object");
     mp_object_del(o);
 }
 
@@ -372,7 +364,7 @@ Test(object, debug_incref_of_a_freed_object_aborts)
     MP_DECREF(l);
     child_result r;
     RUN_IN_CHILD(&r, MP_INCREF(l));
-    assert_names_call_site(&r, "freed list object");
+    expect_aborted_here(&r, "freed list object");
 }
 
 #endif

@@ -1106,13 +1106,6 @@ Test(obmalloc, debug_freed_blocks_read_0xdd)
     }
 }
 
-static void expect_names_site(const child_result *r, int line)
-{
-    char site[64];
-    snprintf(site, sizeof site, "test_obmalloc.c:%d", line);
-    cr_expect(strstr(r->err, site), "stderr does not name %s: %s", site, r->err);
-}
-
 /* The write happens in the child, so the parent's block stays intact. */
 Test(obmalloc, debug_a_write_past_the_end_is_caught_on_free)
 {

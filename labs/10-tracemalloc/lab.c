@@ -13,7 +13,6 @@
  * lines, and are always called through AT_LINE or MP_AT, which charge
  * everything they allocate to the line that calls them.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,18 +76,6 @@ static int site_line[NSITES];
  * line that AT_LINE stored, as CPython keeps the Python line however deep
  * in C an allocation happens. */
 
-/* '...' % i: one str. */
-static mp_object *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static mp_object *str_printf(const char *fmt, ...)
-{
-    char text[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    return (mp_str_from_utf8)(text);
-}
-
 /* [i for i in range(n)]: grown by appends, as LIST_APPEND grows it. */
 static mp_object *list_of_range(long n)
 {
@@ -122,7 +109,7 @@ static mp_object *int_row(long base)
 /* l.append('request %06d: accepted' % i) */
 static int append_record(mp_object *l, long i)
 {
-    mp_object *record = str_printf("request %06ld: accepted", i);
+    mp_object *record = lab_str_printf("request %06ld: accepted", i);
     int r = record ? (mp_list_append)(l, record) : -1;
     MP_XDECREF(record);
     return r;
@@ -133,7 +120,7 @@ static mp_object *scratch_records(long i)
 {
     mp_object *l = (mp_list_new)(0);
     for (long j = 0; l && j < 4; j++) {
-        mp_object *record = str_printf("scratch %06ld: accepted", i + j);
+        mp_object *record = lab_str_printf("scratch %06ld: accepted", i + j);
         (mp_list_append)(l, record);
         MP_XDECREF(record);
     }
@@ -241,7 +228,7 @@ static void program(mp_object **tables, mp_object **names, mp_object **rows)
         mp_list_set_item(*tables, k, AT_LINE(site_line[BIG_LISTS], zeros(TABLE_LEN)));
     *names = AT_LINE(site_line[LIST_OF_STRS], mp_list_new(NAMES));
     for (long i = 0; i < NAMES; i++)
-        mp_list_set_item(*names, i, AT_LINE(site_line[SHORT_STRS], str_printf("user-%05ld", i)));
+        mp_list_set_item(*names, i, AT_LINE(site_line[SHORT_STRS], lab_str_printf("user-%05ld", i)));
     *rows = AT_LINE(site_line[LIST_OF_TUPLES], mp_list_new(ROWS));
     for (long i = 0; i < ROWS; i++)
         mp_list_set_item(*rows, i, AT_LINE(site_line[INT_TUPLES], int_row(1000 + ROW_LEN * i)));
@@ -559,12 +546,12 @@ static void step_traceback(void)
             "the GC header 16 bytes before it) and returns its traceback: one frame, the "
             "line, by default. An object tracing never saw being allocated has none.");
     lab_py("early = 'made before start %%d' %% 42");
-    mp_object *early = MP_AT(str_printf("made before start %d", 42));
+    mp_object *early = MP_AT(lab_str_printf("made before start %d", 42));
     lab_py("tracemalloc.start()");
     mp_tracemalloc_start();
     int text_line, row_line, table_line;
     lab_py("text = 'user-%%05d' %% 42");
-    mp_object *text = AT_LINE(text_line, str_printf("user-%05d", 42));
+    mp_object *text = AT_LINE(text_line, lab_str_printf("user-%05d", 42));
     lab_py("row = tuple(range(1042, %d))", 1042 + ROW_LEN);
     mp_object *row = AT_LINE(row_line, int_row(1042));
     lab_py("table = [0] * %d", TABLE_LEN);

@@ -15,7 +15,6 @@
  * to one line of Python (lab 10 explains the mechanism).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,17 +84,6 @@ static size_t traced(void)
     return current;
 }
 
-static mp_object *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static mp_object *str_printf(const char *fmt, ...)
-{
-    char text[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    return (mp_str_from_utf8)(text);
-}
-
 static long long str_bytes(const char *text) { return STR_BYTES + (long long)strlen(text) + 1; }
 
 /* ---- step 1 -------------------------------------------------------------------------- */
@@ -121,7 +109,7 @@ static long key_at(long i)
 #define DESCRIBE_FORMAT "<li>item %07ld</li>"
 
 /* def describe(k): return '<li>item %07d</li>' % k */
-static mp_object *describe(long k) { return str_printf(DESCRIBE_FORMAT, k); }
+static mp_object *describe(long k) { return lab_str_printf(DESCRIBE_FORMAT, k); }
 
 static mp_object *cache; /* the memo's module-level dict, made at import */
 
@@ -346,7 +334,7 @@ static int set_attribute(mp_object *self, const char *name, mp_object *value)
 /* self.path = '/items/%06d' % i */
 static int set_path(mp_object *self, long i)
 {
-    return set_attribute(self, "path", str_printf(PATH_FORMAT, i));
+    return set_attribute(self, "path", lab_str_printf(PATH_FORMAT, i));
 }
 
 /* self.user = FIRST_KEY + i */
@@ -673,7 +661,7 @@ static mp_object *list_of_range(long n)
 /* lines.append('row %06d' % i) */
 static void append_row(mp_object *lines, long i)
 {
-    mp_object *row = str_printf("row %06ld", i);
+    mp_object *row = lab_str_printf("row %06ld", i);
     if (row)
         (mp_list_append)(lines, row);
     MP_XDECREF(row);

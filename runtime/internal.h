@@ -25,11 +25,15 @@ void mp_gc_init(void);
 void mp_gc_fini(void);
 
 /* The tracing hook the allocator calls while mp_tracemalloc_tracing.
- * Before an allocation, prepare makes room for its trace (the current
- * site's number, into *site, and a free slot): 0, or -1 with MemoryError,
- * and the allocation is not made. After it, track records the block of n
- * requested bytes, which cannot fail then; untrack forgets a block given
+ * A new block of n requested bytes is traced after it is made, as CPython's
+ * tracemalloc_alloc does: track_new gives 0, or -1 with MemoryError when
+ * the trace cannot be recorded, and the allocator then frees the block and
+ * fails the request. A realloc cannot undo a move, so it makes room first:
+ * prepare (the current site's number, into *site, and a free slot) gives
+ * 0, or -1 with MemoryError and the realloc is not made; after it, track
+ * records the block, which cannot fail then. untrack forgets a block given
  * back. */
+int mp_tracemalloc_track_new(void *p, size_t n);
 int mp_tracemalloc_prepare(uint32_t *site);
 void mp_tracemalloc_track(void *p, size_t n, uint32_t site);
 void mp_tracemalloc_untrack(void *p);

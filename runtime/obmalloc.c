@@ -39,9 +39,11 @@
  *      CPython unlinks a pool the moment it fills and puts it first again
  *      at its next free, so a working set that turns over one block at a
  *      time relinks a pool on every step.
- *   4. Each size class keeps up to MP_BLOCK_CACHE freed blocks aside, as
- *      glibc's tcache does: a block freed and soon asked for again never
- *      reaches its pool. (Release builds; debug builds have a quarantine.)
+ *   4. Each size class keeps a stack of up to MP_BLOCK_CACHE free blocks,
+ *      as glibc's tcache does: a block freed and soon asked for again never
+ *      reaches its pool, and the pools see blocks in batches of 32 (see
+ *      the release layer below). (Release builds; debug builds have a
+ *      quarantine.)
  *   5. An arena that drains completely waits MP_ARENA_SPARE_MS as a spare
  *      before going back; the next arena needed is a spare if there is one.
  *      CPython keeps one empty arena (bpo-37257) and unmaps the rest at
@@ -59,8 +61,10 @@
  *     sorted by nfreepools ascending, plus at most one wholly free arena,
  *     last; nfp2lasta[n] is the last of them with n free pools, or NULL.
  *   - spare_arenas holds the other wholly free arenas.
- *   - mp_count_bytes_in_use is what the live blocks occupy without debug
- *     guards: the size class of a small block, the request of a large one.
+ *   - The bytes in use (count_bytes_in_use plus what the inline paths
+ *     account through the block caches, see obmalloc.h) are what the live
+ *     blocks occupy without debug guards: the size class of a small block,
+ *     the request of a large one.
  *
  * Allocation-failure injection (CPython's _testcapi.set_nomemory, SQLite's
  * sqlite3_fault_install): mp_set_nomemory(start, stop) makes requests
@@ -132,12 +136,6 @@ static arena *usable_arenas;
 static arena *nfp2lasta[MP_POOLS_PER_ARENA + 1];
 static arena *spare_arenas; /* wholly free and still mapped, newest first */
 
-/* The counters every malloc and free update (mp_count_*, above) are
- * separate variables: as fields of one struct, the compiler merges
- * neighbouring updates into one 16-byte vector load and store, and a
- * malloc's store then stalls the next free's wider load (no store-to-load
- * forwarding across two stores). */
-
 static struct {
     size_t arenas_allocated_total, arenas_reclaimed, arenas_highwater, arenas_current;
     size_t arenas_spare;
@@ -164,8 +162,13 @@ uintptr_t mp_region_base;     /* MP_ARENA_SIZE-aligned; 0 until reserved */
 size_t mp_region_size;        /* bytes reserved */
 const uint8_t *mp_pool_class; /* the size class of every pool holding blocks */
 mp_block_cache mp_block_caches[MP_NB_SMALL_SIZE_CLASSES];
-uint64_t mp_count_allocations, mp_count_frees;
-size_t mp_count_bytes_in_use;
+
+/* What every path but the inline ones counts. Separate variables: as
+ * fields of one struct, the compiler merges neighbouring updates into one
+ * 16-byte vector load and store, and a malloc's store then stalls the next
+ * free's wider load (no store-to-load forwarding across two stores). */
+static uint64_t count_allocations, count_frees;
+static size_t count_bytes_in_use;
 
 static struct {
     uint8_t *pool_class; /* mp_pool_class, writable */
@@ -634,25 +637,35 @@ void *mp_raw_malloc(size_t n) { return raw_malloc(n); }
 
 void mp_raw_free(void *p) { raw_free(p, arena_of(p)); }
 
-/* ---- the release layer: a few freed blocks per class, held back -------------------------------
+/* ---- the release layer: free blocks per class, held back -------------------------------------
  * A program that frees a block and soon asks for one of the same size (a
  * temporary replaced, a working set turning over) gets that block back
  * without its pool noticing: each size class keeps up to MP_BLOCK_CACHE
- * freed blocks in a small stack, as glibc's tcache does, and the pool sees
- * a block only when the stack is full (on free) or empty (on malloc). In
- * CPython every free into a full pool links it into usedpools and the next
- * malloc unlinks it again. The stacks hold at most 8 * 32 blocks outside
- * their pools; mp_obmalloc_get_stats and mp_obmalloc_trim put them back
- * first, so nothing reported counts them. Debug builds have a quarantine
- * instead. */
+ * free blocks in a stack, as glibc's tcache does. The pool sees blocks only
+ * when the stack is full (on free) or empty (on malloc), and then a batch
+ * at once: an empty stack is refilled from one pool, a full one drained
+ * into their pools (block_cache_refill, block_cache_drain). In CPython
+ * every free into a full pool links it into usedpools and the next malloc
+ * unlinks it again, and every malloc and free updates its pool.
+ *
+ * While the allocator is hooked the inline paths must see an empty stack
+ * with no room (obmalloc.h), so the stack's blocks are counted in `held`
+ * instead of `count`, and the out-of-line paths below keep using them: a
+ * traced malloc and free are dearer by their traces, not by reaching the
+ * pools. The stacks hold at most 32 * 32 blocks outside their pools;
+ * mp_obmalloc_get_stats and mp_obmalloc_trim put them back first, so
+ * nothing reported counts them. Debug builds have a quarantine instead. */
 #ifndef MP_DEBUG
 
+/* Only a hooked allocator uses the held stacks here: otherwise the inline
+ * paths own the stacks, and a small block reaches this layer only before
+ * mp_init or when no arena could be had. */
 static inline void *release_malloc(size_t n)
 {
     if (LIKELY(n - 1 < MP_SMALL_REQUEST_THRESHOLD)) {
-        unsigned idx = (unsigned)((n - 1) >> MP_ALIGNMENT_SHIFT);
-        if (LIKELY(mp_block_caches[idx].count))
-            return mp_block_caches[idx].blocks[--mp_block_caches[idx].count];
+        mp_block_cache *c = &mp_block_caches[(n - 1) >> MP_ALIGNMENT_SHIFT];
+        if (LIKELY(c->held))
+            return c->blocks[--c->held];
     }
     return raw_malloc(n);
 }
@@ -665,24 +678,83 @@ static inline size_t release_free(void *p)
         large_free(p);
         return size;
     }
-    pool *pl = pool_of(p);
-    unsigned idx = pl->size_index;
-    if (LIKELY(mp_block_caches[idx].count < MP_BLOCK_CACHE))
-        mp_block_caches[idx].blocks[mp_block_caches[idx].count++] = p;
+    unsigned idx = mp_pool_class[((uintptr_t)p - mp_region_base) >> MP_POOL_BITS];
+    mp_block_cache *c = &mp_block_caches[idx];
+    if (LIKELY(mp_alloc_hooked && c->held < MP_BLOCK_CACHE))
+        c->blocks[c->held++] = p;
     else
-        pool_free(pl, p);
+        pool_free(pool_of(p), p);
     return class_size(idx);
 }
 #endif
+
+/* Gives n blocks back to their pools. The blocks of one pool that lie
+ * next to each other (a batch freed in order) are linked together first
+ * and spliced onto the pool's free list at once: one update of the pool
+ * instead of one per block. */
+static void blocks_to_pools(void **v, unsigned n)
+{
+    for (unsigned i = 0; i < n;) {
+        block *first = v[i], *last = first;
+        uintptr_t pool_number = (uintptr_t)first >> MP_POOL_BITS;
+        unsigned j = i + 1;
+        for (; j < n && (uintptr_t)v[j] >> MP_POOL_BITS == pool_number; j++) {
+            last->next = v[j];
+            last = v[j];
+        }
+        pool *pl = pool_of(first);
+        last->next = pl->freeblock;
+        pl->freeblock = first;
+        pl->count -= j - i;
+        if (UNLIKELY(pl->count == 0 || !pl->in_ring))
+            pool_after_free(pl);
+        i = j;
+    }
+}
+
+/* Empties a stack the inline paths see into the pools. */
+static void block_cache_drain(mp_block_cache *c)
+{
+    blocks_to_pools(c->blocks, c->count);
+    c->others -= c->count;
+    c->count = 0;
+}
+
+/* A block of class idx for the caller, and the class's empty cache filled
+ * with up to MP_BLOCK_CACHE more from the same pool, the lowest address on
+ * top so they go out in address order; NULL if no pool can be had. */
+static void *block_cache_refill(unsigned idx, mp_block_cache *c)
+{
+    void *first = pool_alloc(idx);
+    if (UNLIKELY(!first))
+        return NULL;
+    pool *p = usedpools[idx]; /* pool_alloc took `first` from the ring's head */
+    unsigned k = c->limit;
+    block *b = p->freeblock;
+    for (; k && b; b = b->next)
+        c->blocks[--k] = b;
+    p->freeblock = b;
+    uint32_t offset = p->nextoffset, size = (uint32_t)class_size(idx);
+    for (; k && offset <= p->maxnextoffset; offset += size)
+        c->blocks[--k] = p->base + offset;
+    p->nextoffset = offset;
+    unsigned got = c->limit - k;
+    p->count += got;
+    if (k)
+        memmove(c->blocks, c->blocks + k, got * sizeof c->blocks[0]);
+    c->count = got;
+    c->others += got;
+    return first;
+}
 
 static void block_cache_flush(void)
 {
 #ifndef MP_DEBUG
     for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
-        while (mp_block_caches[idx].count) {
-            void *b = mp_block_caches[idx].blocks[--mp_block_caches[idx].count];
-            pool_free(pool_of(b), b);
-        }
+        mp_block_cache *c = &mp_block_caches[idx];
+        block_cache_drain(c);
+        blocks_to_pools(c->blocks, c->held);
+        c->held = 0;
     }
 #endif
 }
@@ -704,10 +776,25 @@ static struct {
     void (*hook)(void);
 } nomem;
 
+/* Shows the block caches to the inline paths, or hides them while hooked
+ * (obmalloc.h), so that every call then reaches the hooks; the blocks stay
+ * on their stacks either way. A debug build keeps them hidden and empty:
+ * its quarantine does their work. */
 static void hooks_update(void)
 {
 #ifndef MP_NO_TRACEMALLOC
     mp_alloc_hooked = mp_tracemalloc_tracing || nomem.armed;
+#endif
+#ifndef MP_DEBUG
+    for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
+        mp_block_cache *c = &mp_block_caches[idx];
+        uint32_t blocks = c->count + c->held; /* one of the two is 0 */
+        c->others -= c->count;
+        c->count = mp_alloc_hooked ? 0 : blocks;
+        c->held = mp_alloc_hooked ? blocks : 0;
+        c->others += c->count;
+        c->limit = mp_alloc_hooked ? 0 : MP_BLOCK_CACHE;
+    }
 #endif
 }
 
@@ -734,7 +821,12 @@ void mp_remove_nomemory(void)
     hooks_update();
 }
 
-uint64_t mp_get_alloc_requests(void) { return mp_count_allocations + requests_other; }
+uint64_t mp_get_alloc_requests(void)
+{
+    mp_malloc_stats s;
+    mp_get_malloc_stats(&s);
+    return s.allocations + requests_other;
+}
 
 uint64_t mp_get_nomemory_failures(void) { return nomem.failures; }
 
@@ -780,11 +872,12 @@ bool mp_alloc_should_fail(void)
 /* ---- the API: accounting and tracing around one of the layers ------------------------------
  * Three ways in, fastest first:
  *   - the inline paths in obmalloc.h: a block from or into the block cache;
- *   - mp_object_malloc_small and mp_object_free_small, which those call
- *     when the cache is empty or full: a block from or into a pool;
- *   - mp_object_malloc_full and mp_object_free_full: everything else
- *     (large and zero-byte requests, tracing, failure injection, debug
- *     builds), in full. */
+ *   - mp_object_malloc_slow and mp_object_free_slow, which those call
+ *     when the cache is empty or full: a batch of blocks from or into a
+ *     pool;
+ *   - malloc_full and mp_object_free_named, where those send everything
+ *     else (large and zero-byte requests, tracing, failure injection,
+ *     debug builds). */
 
 static inline void *counted_malloc(size_t n)
 {
@@ -795,38 +888,31 @@ static inline void *counted_malloc(size_t n)
 #endif
     if (UNLIKELY(!p))
         return NULL;
-    mp_count_allocations++;
-    mp_count_bytes_in_use += mp_rounded_size(n);
+    count_allocations++;
+    count_bytes_in_use += mp_rounded_size(n);
     return p;
 }
 
-/* A malloc while tracing or injecting. The trace's room is made before the
- * block, so a block is never handed out untraced: a trace that cannot be
- * recorded fails the allocation, as in CPython's tracemalloc_alloc. */
-static __attribute__((noinline)) void *hooked_malloc(size_t n)
+/* A malloc while tracing or injecting. A block whose trace cannot be
+ * recorded is freed again and the request fails, as in CPython's
+ * tracemalloc_alloc: no block is ever handed out untraced. */
+static inline void *hooked_malloc(size_t n)
 {
-    if (inject())
+    if (UNLIKELY(nomem.armed) && inject())
         return request_failed();
-#ifndef MP_NO_TRACEMALLOC
-    uint32_t site = 0;
-    if (mp_tracemalloc_tracing) {
-        if (!mp_region_base)
-            region_reserve(); /* so the shadow can be mapped now; if not, no block is small */
-        if (mp_tracemalloc_prepare(&site) < 0)
-            return request_failed();
-    }
-#endif
     void *p = counted_malloc(n);
     if (UNLIKELY(!p))
         return request_failed();
 #ifndef MP_NO_TRACEMALLOC
-    if (mp_tracemalloc_tracing)
-        mp_tracemalloc_track(p, n, site);
+    if (mp_tracemalloc_tracing && UNLIKELY(mp_tracemalloc_track_new(p, n) < 0)) {
+        mp_object_free_named(p, NULL);
+        return request_failed();
+    }
 #endif
     return p;
 }
 
-void *mp_object_malloc_full(size_t n)
+static void *malloc_full(size_t n)
 {
     if (UNLIKELY(mp_alloc_hooked))
         return hooked_malloc(n);
@@ -836,51 +922,90 @@ void *mp_object_malloc_full(size_t n)
     return p;
 }
 
-void *mp_object_malloc_small(unsigned idx)
+/* An unhooked malloc the inline path could not serve: its class's stack is
+ * empty (or closed, in a debug build), or the request is not small. Out of
+ * line, so that the hooked path does not pay for its registers. */
+static __attribute__((noinline)) void *unhooked_malloc(size_t n)
 {
-#ifndef MP_DEBUG
-    void *b = pool_alloc(idx);
-    if (LIKELY(b != NULL)) {
-        mp_count_allocations++;
-        mp_count_bytes_in_use += class_size(idx);
-        return b;
+    size_t k = n - 1;
+    if (k < MP_SMALL_REQUEST_THRESHOLD) {
+        unsigned idx = (unsigned)(k >> MP_ALIGNMENT_SHIFT);
+        mp_block_cache *c = &mp_block_caches[idx];
+        if (LIKELY(c->limit)) { /* the stack is empty: refill it */
+            void *b = block_cache_refill(idx, c);
+            if (LIKELY(b != NULL)) {
+                count_allocations++;
+                count_bytes_in_use += class_size(idx);
+                return b;
+            }
+            mp_err_clear(); /* no arena to be had: the full path asks the system */
+        }
     }
-    mp_err_clear(); /* no arena to be had: the full path asks the system */
-#endif
-    return mp_object_malloc_full(class_size(idx));
+    return malloc_full(n);
+}
+
+void *mp_object_malloc_slow(size_t n, const char *file, int line)
+{
+    if (file) {
+        mp_site_file = file;
+        mp_site_line = line;
+    }
+    if (UNLIKELY(mp_alloc_hooked))
+        return hooked_malloc(n);
+    return unhooked_malloc(n);
 }
 
 /* type_name, for a debug build's messages, names what the block held
- * ("list"), or is NULL for a non-object block. */
-void mp_object_free_named(void *p, const char *type_name)
+ * ("list"), or is NULL for a non-object block. p is not NULL. */
+static inline void counted_free(void *p, const char *type_name)
 {
-    if (!p)
-        return;
 #ifndef MP_NO_TRACEMALLOC
     if (UNLIKELY(mp_tracemalloc_tracing))
         mp_tracemalloc_untrack(p);
 #endif
-    mp_count_frees++;
+    count_frees++;
 #ifdef MP_DEBUG
-    mp_count_bytes_in_use -= mp_debug_free(p, type_name);
+    count_bytes_in_use -= mp_debug_free(p, type_name);
 #else
     (void)type_name;
-    mp_count_bytes_in_use -= release_free(p);
+    count_bytes_in_use -= release_free(p);
 #endif
 }
 
-void mp_object_free_full(void *p) { mp_object_free_named(p, NULL); }
-
-void mp_object_free_small(void *p)
+void mp_object_free_named(void *p, const char *type_name)
 {
-#ifdef MP_DEBUG
-    mp_object_free_full(p);
-#else
-    pool *pl = pool_of(p);
-    mp_count_frees++;
-    mp_count_bytes_in_use -= class_size(pl->size_index);
-    pool_free(pl, p);
-#endif
+    if (p)
+        counted_free(p, type_name);
+}
+
+/* An unhooked free the inline path could not take: its class's stack is
+ * full (or closed, in a debug build), or the block is not small. Out of
+ * line, as unhooked_malloc is. */
+static __attribute__((noinline)) void unhooked_free(void *p)
+{
+    if (arena_of(p)) {
+        unsigned idx = pool_of(p)->size_index;
+        mp_block_cache *c = &mp_block_caches[idx];
+        if (LIKELY(c->limit)) { /* the stack is full: drain it */
+            block_cache_drain(c);
+            c->blocks[c->count++] = p;
+            c->others++;
+            count_frees++;
+            count_bytes_in_use -= class_size(idx);
+            return;
+        }
+    }
+    mp_object_free_named(p, NULL);
+}
+
+void mp_object_free_slow(void *p)
+{
+    if (UNLIKELY(mp_alloc_hooked)) {
+        if (p)
+            counted_free(p, NULL);
+        return;
+    }
+    unhooked_free(p);
 }
 
 /* A pool whose count just fell to 0, or that was full and out of the ring. */
@@ -898,7 +1023,7 @@ static void pool_after_free(pool *p)
 void *mp_object_realloc(void *p, size_t n)
 {
     if (!p)
-        return mp_object_malloc_full(n);
+        return malloc_full(n);
 #ifndef MP_NO_TRACEMALLOC
     uint32_t site = 0;
     if (UNLIKELY(mp_alloc_hooked)) {
@@ -925,9 +1050,9 @@ void *mp_object_realloc(void *p, size_t n)
      * (a small shrink) or stays with the system (a large one), so its free
      * takes back the same. A debug build always moves the block. */
 #ifdef MP_DEBUG
-    mp_count_bytes_in_use = mp_count_bytes_in_use - old_size + mp_debug_size(q);
+    count_bytes_in_use = count_bytes_in_use - old_size + mp_debug_size(q);
 #else
-    mp_count_bytes_in_use = mp_count_bytes_in_use - old_size + raw_size(q, arena_of(q));
+    count_bytes_in_use = count_bytes_in_use - old_size + raw_size(q, arena_of(q));
 #endif
 #ifndef MP_NO_TRACEMALLOC
     if (UNLIKELY(mp_tracemalloc_tracing)) {
@@ -940,13 +1065,23 @@ void *mp_object_realloc(void *p, size_t n)
 
 /* ---- statistics ------------------------------------------------------------------------------ */
 
+/* The counters plus what the inline paths did (obmalloc.h): per class,
+ * their frees minus their allocations is count - others. */
 void mp_get_malloc_stats(mp_malloc_stats *out)
 {
-    out->allocations = mp_count_allocations;
-    out->frees = mp_count_frees;
-    out->blocks_in_use = (size_t)(mp_count_allocations - mp_count_frees);
-    out->bytes_in_use = mp_count_bytes_in_use;
+    out->allocations = count_allocations;
+    out->frees = count_frees;
+    out->bytes_in_use = count_bytes_in_use;
+    for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
+        const mp_block_cache *c = &mp_block_caches[idx];
+        uint64_t inline_allocations = c->frees + c->others - c->count;
+        out->allocations += inline_allocations;
+        out->frees += c->frees;
+        out->bytes_in_use += (size_t)(inline_allocations - c->frees) * class_size(idx);
+    }
+    out->blocks_in_use = (size_t)(out->allocations - out->frees);
 }
+
 
 static void count_pool(mp_obmalloc_stats *s, const pool *p)
 {
@@ -1036,10 +1171,11 @@ int mp_pymalloc_size_class(const void *p) { return arena_of(p) ? (int)pool_of(p)
 void mp_malloc_init(void)
 {
     memset(&stats, 0, sizeof stats);
-    mp_count_allocations = mp_count_frees = 0;
-    mp_count_bytes_in_use = 0;
+    count_allocations = count_frees = 0;
+    count_bytes_in_use = 0;
     requests_other = 0;
     nomem.failures = 0;
+    hooks_update();
 }
 
 /* Gives the whole region back: after this, nothing the allocator took from
@@ -1060,6 +1196,12 @@ void mp_malloc_fini(void)
     mp_pool_class = NULL;
     memset(usedpools, 0, sizeof usedpools);
     memset(nfp2lasta, 0, sizeof nfp2lasta);
+    /* The caches' counts move into the counters, which outlive mp_fini. */
+    mp_malloc_stats totals;
+    mp_get_malloc_stats(&totals);
+    count_allocations = totals.allocations;
+    count_frees = totals.frees;
+    count_bytes_in_use = totals.bytes_in_use;
     memset(mp_block_caches, 0, sizeof mp_block_caches);
     usable_arenas = spare_arenas = NULL;
 }

@@ -121,15 +121,33 @@ void mp_pymalloc_free(void *p);
 int mp_pymalloc_size_class(const void *p);
 
 /* ---- the fast paths, inlined where they are called ---------------------------
- * A small request met from the block cache (freed blocks each size class
- * keeps aside, see obmalloc.c) and a small block freed into it cost a few
- * instructions and no call. The state they read belongs to obmalloc.c and
- * nothing else writes it. A debug build, tracing, failure injection and
- * every other case take the full path, out of line. */
-#define MP_BLOCK_CACHE 8 /* freed blocks kept per size class */
+ * A small request met from the block cache (a stack of free blocks each
+ * size class keeps outside its pools, see obmalloc.c) and a small block
+ * freed into it cost a few instructions and no call. The state they read
+ * belongs to obmalloc.c and nothing else writes it. Everything else goes
+ * out of line: an empty or full stack, large blocks, a debug build.
+ *
+ * While tracing or failure injection runs, every stack's count and limit
+ * read 0 (its blocks are `held` for the out-of-line paths), so both inline
+ * paths find nothing to take and no room to give, and every call reaches
+ * the hooks out of line: the inline paths never test whether the
+ * allocator is hooked. Nor do they store the caller's site (site.h):
+ * mp_object_malloc hands __FILE__ and __LINE__ to the out-of-line path as
+ * arguments, which the inline one ignores.
+ *
+ * The inline paths count nothing but their frees: their allocations follow
+ * from the stack's height, since every other change to it is recorded in
+ * `others` (inline frees - inline allocations == count - others), and the
+ * statistics add the two up when asked. Counting allocations too, and
+ * bytes, cost 13% of a batch's malloc+free pair. */
+#define MP_BLOCK_CACHE 32 /* free blocks kept per size class */
 
 typedef struct mp_block_cache {
-    uint32_t count;
+    uint32_t count;  /* blocks on the stack */
+    uint32_t limit;  /* MP_BLOCK_CACHE; 0 while hooked, in a debug build and before mp_init */
+    uint32_t held;   /* blocks on the stack while hooked, when count is 0 */
+    uint64_t frees;  /* blocks the inline free pushed */
+    uint64_t others; /* blocks every other path pushed, minus those it popped */
     void *blocks[MP_BLOCK_CACHE];
 } mp_block_cache;
 
@@ -137,58 +155,46 @@ extern mp_block_cache mp_block_caches[MP_NB_SMALL_SIZE_CLASSES];
 extern uintptr_t mp_region_base;     /* where the arenas' address range starts */
 extern size_t mp_region_size;        /* and its length; 0 before the first arena */
 extern const uint8_t *mp_pool_class; /* the size class of each pool in the range */
-extern uint64_t mp_count_allocations, mp_count_frees;
-extern size_t mp_count_bytes_in_use;
 
-void *mp_object_malloc_full(size_t n);
-void mp_object_free_full(void *p);
-void *mp_object_malloc_small(unsigned size_class);
-void mp_object_free_small(void *p);
+/* Everything the inline paths leave: file is the caller's site, or NULL
+ * to keep the current one (a call from inside the runtime). */
+void *mp_object_malloc_slow(size_t n, const char *file, int line);
+void mp_object_free_slow(void *p);
 
-#if defined(MP_DEBUG)
-#define MP_FAST_PATHS 0
-#elif defined(MP_NO_TRACEMALLOC)
-#define MP_FAST_PATHS 1
-#else
-#define MP_FAST_PATHS (!mp_alloc_hooked)
-#endif
-
-static inline void *mp_object_malloc(size_t n)
+static inline void *mp_object_malloc_at(size_t n, const char *file, int line)
 {
+#ifndef MP_DEBUG
     size_t k = n - 1; /* 0 wraps around: not small */
-    if (k < MP_SMALL_REQUEST_THRESHOLD && MP_FAST_PATHS) {
-        unsigned idx = (unsigned)(k >> MP_ALIGNMENT_SHIFT);
-        mp_block_cache *c = &mp_block_caches[idx];
-        if (!c->count)
-            return mp_object_malloc_small(idx);
-        mp_count_allocations++;
-        mp_count_bytes_in_use += (size_t)(idx + 1) << MP_ALIGNMENT_SHIFT;
-        return c->blocks[--c->count];
+    if (k < MP_SMALL_REQUEST_THRESHOLD) {
+        mp_block_cache *c = &mp_block_caches[k >> MP_ALIGNMENT_SHIFT];
+        if (c->count)
+            return c->blocks[--c->count];
     }
-    return mp_object_malloc_full(n);
+#endif
+    return mp_object_malloc_slow(n, file, line);
 }
+
+static inline void *mp_object_malloc(size_t n) { return mp_object_malloc_at(n, NULL, 0); }
 
 static inline void mp_object_free(void *p)
 {
+#ifndef MP_DEBUG
     uintptr_t offset = (uintptr_t)p - mp_region_base; /* NULL lands far outside */
-    if (offset < mp_region_size && MP_FAST_PATHS) {
-        unsigned idx = mp_pool_class[offset >> MP_POOL_BITS];
-        mp_block_cache *c = &mp_block_caches[idx];
-        if (c->count == MP_BLOCK_CACHE) {
-            mp_object_free_small(p);
+    if (offset < mp_region_size) {
+        mp_block_cache *c = &mp_block_caches[mp_pool_class[offset >> MP_POOL_BITS]];
+        if (c->count < c->limit) {
+            c->frees++;
+            c->blocks[c->count++] = p;
             return;
         }
-        mp_count_frees++;
-        mp_count_bytes_in_use -= (size_t)(idx + 1) << MP_ALIGNMENT_SHIFT;
-        c->blocks[c->count++] = p;
-        return;
     }
-    mp_object_free_full(p);
+#endif
+    mp_object_free_slow(p);
 }
 
 /* ---- call sites ------------------------------------------------------------ */
 #ifndef MP_RUNTIME_INTERNAL
-#define mp_object_malloc(n) MP_AT(mp_object_malloc(n))
+#define mp_object_malloc(n) mp_object_malloc_at(n, __FILE__, __LINE__)
 #define mp_object_realloc(p, n) MP_AT(mp_object_realloc(p, n))
 #endif
 

@@ -6,10 +6,12 @@
  * allocate is wrapped, outside the runtime, in a macro that stores the
  * caller's __FILE__ and __LINE__ before the call while tracing (or failure
  * injection) runs; when it does not, the cost is one well-predicted test
- * of a flag the allocation reads anyway. Inside the runtime (the Makefile defines
- * MP_RUNTIME_INTERNAL for the files in runtime/) the macros are off, so a nested call
- * keeps the outermost caller's line, as tracemalloc keeps the Python line
- * however deep in C the allocation happens.
+ * of a flag. mp_object_malloc itself does without even that: it hands the
+ * site to its out-of-line path as arguments (obmalloc.h). Inside the
+ * runtime (the Makefile defines MP_RUNTIME_INTERNAL for the files in
+ * runtime/) the macros are off, so a nested call keeps the outermost
+ * caller's line, as tracemalloc keeps the Python line however deep in C
+ * the allocation happens.
  *
  * The site is not cleared after the call: an allocation reached without
  * the macros (a function pointer, a call inside the runtime from a
@@ -27,9 +29,7 @@
 extern const char *mp_site_file;
 extern int mp_site_line;
 extern bool mp_tracemalloc_tracing;
-/* Tracing or allocation-failure injection is on (obmalloc.c). The site is
- * stored whenever it is set, not only while tracing: the allocator's fast
- * path tests the same flag, so the compiler makes the two tests one. */
+/* Tracing or allocation-failure injection is on (obmalloc.c). */
 extern bool mp_alloc_hooked;
 
 #if defined(MP_NO_TRACEMALLOC)

@@ -62,12 +62,17 @@ typedef struct trace {
     uint32_t site;
 } trace;
 
+/* used and current are kept apart: as neighbours, the compiler merges a
+ * traced malloc's two updates into one 16-byte load and store, and the
+ * load then waits for the two 8-byte stores of the free before it (no
+ * store-to-load forwarding across two stores). */
 static struct {
     trace *slots;    /* the large blocks' hash table */
-    size_t capacity; /* a power of two */
-    size_t large;    /* entries in it */
     size_t used;     /* traces in all */
-    size_t current, peak;
+    size_t capacity; /* a power of two */
+    size_t current;
+    size_t large;    /* entries in slots */
+    size_t peak;
 } traces;
 
 static struct {
@@ -78,7 +83,9 @@ static struct {
 static struct {
     mp_trace_site *items;
     size_t count, capacity;
-    uint32_t last; /* the site of the previous allocation, tried first */
+    uint32_t last;         /* the site of the previous allocation, tried first */
+    const char *last_file; /* and its file and line; NULL while there is none */
+    int last_line;
 } sites;
 
 /* The tables' own allocations: on the system allocator, but each one a
@@ -97,18 +104,25 @@ static void *table_realloc(void *p, size_t n)
 
 /* ---- sites -------------------------------------------------------------------- */
 
+static uint32_t site_remember(uint32_t site)
+{
+    sites.last_file = sites.items[site].file;
+    sites.last_line = sites.items[site].line;
+    return sites.last = site;
+}
+
 /* The number of the site (file, line), added if new. Equal names from
  * different string literals are one site. UINT32_MAX when out of memory. */
 static uint32_t site_index(const char *file, int line)
 {
     if (!file)
         file = "?";
-    if (sites.count && sites.items[sites.last].file == file && sites.items[sites.last].line == line)
+    if (sites.last_file == file && sites.last_line == line)
         return sites.last;
     for (size_t i = 0; i < sites.count; i++) {
         const mp_trace_site *s = &sites.items[i];
         if (s->line == line && (s->file == file || strcmp(s->file, file) == 0))
-            return sites.last = (uint32_t)i;
+            return site_remember((uint32_t)i);
     }
     if (sites.count == sites.capacity) {
         size_t capacity = sites.capacity ? 2 * sites.capacity : 64;
@@ -119,7 +133,7 @@ static uint32_t site_index(const char *file, int line)
         sites.capacity = capacity;
     }
     sites.items[sites.count] = (mp_trace_site){file, line};
-    return sites.last = (uint32_t)sites.count++;
+    return site_remember((uint32_t)sites.count++);
 }
 
 /* ---- the traces table ------------------------------------------------------------ */
@@ -216,9 +230,17 @@ static void shadow_release(void)
  * fails with MemoryError, as in CPython's tracemalloc_alloc, so that while
  * tracing every live block made since start is traced, and the traced
  * memory is exact. (Dropping the trace instead would let traced memory
- * miss blocks that the program holds.) The room is made before the block
- * is: a realloc that moved its block can then always trace it. */
-int mp_tracemalloc_prepare(uint32_t *site)
+ * miss blocks that the program holds.) */
+
+/* Whether the current site is the last one seen, the usual case: a loop
+ * allocating on one line. */
+static bool site_is_last(void)
+{
+    return mp_site_file && sites.last_file == mp_site_file && sites.last_line == mp_site_line;
+}
+
+/* prepare's work when the site is new or a table needs room. */
+static __attribute__((noinline)) int prepare_slow(uint32_t *site)
 {
     *site = site_index(mp_site_file, mp_site_line);
     if (*site == UINT32_MAX ||
@@ -231,14 +253,24 @@ int mp_tracemalloc_prepare(uint32_t *site)
     return 0;
 }
 
+int mp_tracemalloc_prepare(uint32_t *site)
+{
+    if (site_is_last() && (traces.large + 1) * 2 <= traces.capacity &&
+        (shadow.entries || !mp_region_size)) {
+        *site = sites.last;
+        return 0;
+    }
+    return prepare_slow(site);
+}
+
 void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
 {
     size_t old;
     if (in_region(p)) {
-        /* The shadow is mapped by prepare, which the allocator calls once
-         * the region is reserved. Only a reservation that failed then and
-         * succeeded inside the allocation leaves it unmapped here; the
-         * trace is dropped then, rather than the block. */
+        /* The shadow is mapped by prepare when the region is reserved.
+         * Only a realloc whose new block was the first of the region
+         * leaves it unmapped here; the trace is dropped then, rather than
+         * the block. */
         if (!shadow.entries)
             return;
         uint64_t *e = shadow_entry(p);
@@ -256,6 +288,25 @@ void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
     traces.current = traces.current - old + n;
     if (traces.current > traces.peak)
         traces.peak = traces.current;
+}
+
+int mp_tracemalloc_track_new(void *p, size_t n)
+{
+    /* A block of the region, from the last site: its shadow entry is 0
+     * (the block was not live), and nothing needs room. */
+    if (in_region(p) && shadow.entries && site_is_last()) {
+        *shadow_entry(p) = (uint64_t)(sites.last + 1) << 32 | (uint32_t)n;
+        traces.used++;
+        traces.current += n;
+        if (traces.current > traces.peak)
+            traces.peak = traces.current;
+        return 0;
+    }
+    uint32_t site;
+    if (prepare_slow(&site) < 0)
+        return -1;
+    mp_tracemalloc_track(p, n, site);
+    return 0;
 }
 
 void mp_tracemalloc_untrack(void *p)

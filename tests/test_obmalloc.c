@@ -805,6 +805,53 @@ Test(obmalloc, counts_follow_a_random_workload)
 
 /* ---- realloc --------------------------------------------------------------------------- */
 
+/* The inline paths count only their frees; allocations and bytes are
+ * derived from the block stacks' heights (obmalloc.h). Batches larger than
+ * a stack (refills and drains) and tracing switched on and off in the
+ * middle (the stacks hidden from the inline paths, then shown again) must
+ * leave every count exact, and the blocks all back in their pools. */
+Test(obmalloc, counts_stay_exact_across_batches_and_tracing)
+{
+    enum { N = 3 * MP_BLOCK_CACHE + 5 };
+    static void *p[4 * N];
+    static size_t size[4 * N];
+    mp_malloc_stats base = stats();
+    size_t live = 0, bytes = 0;
+    uint64_t mallocs = 0, frees = 0;
+    for (int phase = 0; phase < 4; phase++) {
+        if (phase == 1 || phase == 3)
+            cr_assert_eq(mp_tracemalloc_start(), 0);
+        for (int i = 0; i < N; i++) {
+            size[live] = (size_t)(i % 3 + 1) * 16;
+            p[live] = mp_object_malloc(size[live]);
+            cr_assert_not_null(p[live]);
+            bytes += size[live++];
+            mallocs++;
+        }
+        for (int i = 0; i < N / 2; i++) { /* newest first, half of them */
+            bytes -= size[--live];
+            mp_object_free(p[live]);
+            frees++;
+        }
+        if (phase == 1 || phase == 3)
+            mp_tracemalloc_stop();
+        mp_malloc_stats s = stats();
+        cr_expect_eq(s.allocations - base.allocations, mallocs, "phase %d", phase);
+        cr_expect_eq(s.frees - base.frees, frees, "phase %d", phase);
+        cr_expect_eq(s.blocks_in_use - base.blocks_in_use, live, "phase %d", phase);
+        cr_expect_eq(s.bytes_in_use - base.bytes_in_use, bytes, "phase %d", phase);
+    }
+    while (live)
+        mp_object_free(p[--live]);
+    mp_malloc_stats s = stats();
+    cr_expect_eq(s.blocks_in_use, base.blocks_in_use);
+    cr_expect_eq(s.bytes_in_use, base.bytes_in_use);
+    mp_obmalloc_stats o = ostats();
+    mp_obmalloc_trim();
+    cr_expect_eq(ostats().classes[0].blocks_in_use, o.classes[0].blocks_in_use,
+                 "a trim after the stats finds no block outside its pool");
+}
+
 Test(obmalloc, realloc_within_a_class_stays_in_place)
 {
     mp_malloc_stats before = stats();

@@ -229,16 +229,18 @@ static inline int push_left(mp_deque *d, mp_object *item)
 /* The reference is taken only once the item has a place, so a failure
  * leaves nothing to undo. (CPython 3.11 takes it first and keeps it when
  * the block allocation fails: a leak on MemoryError.) */
-int mp_deque_append_full(mp_object *o, mp_object *x)
+int mp_deque_append_full(mp_object *o, mp_object *x, const char *file, int line)
 {
+    mp_site_set(file, line);
     mp_deque *d = as_deque(o);
     if (d->rightindex == BLOCKLEN - 1 && new_right_block(d) < 0)
         return -1;
     return push_right(d, mp_newref(x));
 }
 
-int mp_deque_appendleft_full(mp_object *o, mp_object *x)
+int mp_deque_appendleft_full(mp_object *o, mp_object *x, const char *file, int line)
 {
+    mp_site_set(file, line);
     mp_deque *d = as_deque(o);
     if (d->leftindex == 0 && new_left_block(d) < 0)
         return -1;

@@ -72,13 +72,15 @@ mp_ssize_t mp_deque_maxlen(mp_object *d); /* d.maxlen, MP_DEQUE_UNBOUNDED for No
  * cases are inline; the rest (linking or freeing a block, a bounded deque,
  * the last item) goes out of line to the _full functions of deque.c,
  * which handle every case. The fields read here belong to deque.c. */
-int mp_deque_append_full(mp_object *d, mp_object *o);
-int mp_deque_appendleft_full(mp_object *d, mp_object *o);
+int mp_deque_append_full(mp_object *d, mp_object *o, const char *file, int line);
+int mp_deque_appendleft_full(mp_object *d, mp_object *o, const char *file, int line);
 mp_object *mp_deque_pop_full(mp_object *d);
 mp_object *mp_deque_popleft_full(mp_object *d);
 
-static inline int mp_deque_append(mp_object *o, mp_object *x)
+/* file and line: the caller's site, for the out-of-line half (site.h). */
+static inline int mp_deque_append_at(mp_object *o, mp_object *x, const char *file, int line)
 {
+    mp_site_set_debug(file, line);
     MP_CHECK_LIVE(o, "deque.append");
     MP_CHECK_LIVE(x, "deque.append");
     mp_deque *d = (mp_deque *)o;
@@ -88,11 +90,12 @@ static inline int mp_deque_append(mp_object *o, mp_object *x)
         d->state++;
         return 0;
     }
-    return mp_deque_append_full(o, x);
+    return mp_deque_append_full(o, x, file, line);
 }
 
-static inline int mp_deque_appendleft(mp_object *o, mp_object *x)
+static inline int mp_deque_appendleft_at(mp_object *o, mp_object *x, const char *file, int line)
 {
+    mp_site_set_debug(file, line);
     MP_CHECK_LIVE(o, "deque.appendleft");
     MP_CHECK_LIVE(x, "deque.appendleft");
     mp_deque *d = (mp_deque *)o;
@@ -102,7 +105,17 @@ static inline int mp_deque_appendleft(mp_object *o, mp_object *x)
         d->state++;
         return 0;
     }
-    return mp_deque_appendleft_full(o, x);
+    return mp_deque_appendleft_full(o, x, file, line);
+}
+
+static inline int mp_deque_append(mp_object *o, mp_object *x)
+{
+    return mp_deque_append_at(o, x, NULL, 0);
+}
+
+static inline int mp_deque_appendleft(mp_object *o, mp_object *x)
+{
+    return mp_deque_appendleft_at(o, x, NULL, 0);
 }
 
 static inline mp_object *mp_deque_pop(mp_object *o)
@@ -130,8 +143,8 @@ static inline mp_object *mp_deque_popleft(mp_object *o)
 /* ---- call sites (see site.h) ---------------------------------------------- */
 #ifndef MP_RUNTIME_INTERNAL
 #define mp_deque_new(m) MP_AT(mp_deque_new(m))
-#define mp_deque_append(d, o) MP_AT(mp_deque_append(d, o))
-#define mp_deque_appendleft(d, o) MP_AT(mp_deque_appendleft(d, o))
+#define mp_deque_append(d, o) mp_deque_append_at(d, o, __FILE__, __LINE__)
+#define mp_deque_appendleft(d, o) mp_deque_appendleft_at(d, o, __FILE__, __LINE__)
 #define mp_deque_extend(d, it) MP_AT(mp_deque_extend(d, it))
 #endif
 

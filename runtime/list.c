@@ -84,8 +84,9 @@ mp_object *mp_list_new(mp_ssize_t n)
     return MP_OBJ(l);
 }
 
-int mp_list_append_full(mp_object *o, mp_object *item)
+int mp_list_append_full(mp_object *o, mp_object *item, const char *file, int line)
 {
+    mp_site_set(file, line);
     mp_list *l = as_list(o);
     mp_ssize_t n = MP_SIZE(l);
     if (list_resize(l, n + 1) < 0)

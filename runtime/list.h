@@ -43,10 +43,12 @@ mp_ssize_t mp_list_allocated(mp_object *l);
  * would double; a full list goes out of line to mp_list_append_full
  * (list.c), which resizes. CPython splits LIST_APPEND the same way
  * (_PyList_AppendTakeRef in pycore_list.h). */
-int mp_list_append_full(mp_object *l, mp_object *o);
+int mp_list_append_full(mp_object *l, mp_object *o, const char *file, int line);
 
-static inline int mp_list_append(mp_object *o, mp_object *item)
+/* file and line: the caller's site, for the out-of-line half (site.h). */
+static inline int mp_list_append_at(mp_object *o, mp_object *item, const char *file, int line)
 {
+    mp_site_set_debug(file, line);
     MP_CHECK_LIVE(o, "list.append");
     MP_CHECK_LIVE(item, "list.append");
     mp_list *l = (mp_list *)o;
@@ -56,13 +58,18 @@ static inline int mp_list_append(mp_object *o, mp_object *item)
         MP_SIZE(l) = n + 1;
         return 0;
     }
-    return mp_list_append_full(o, item);
+    return mp_list_append_full(o, item, file, line);
+}
+
+static inline int mp_list_append(mp_object *o, mp_object *item)
+{
+    return mp_list_append_at(o, item, NULL, 0);
 }
 
 /* ---- call sites (see site.h) ---------------------------------------------- */
 #ifndef MP_RUNTIME_INTERNAL
 #define mp_list_new(n) MP_AT(mp_list_new(n))
-#define mp_list_append(l, o) MP_AT(mp_list_append(l, o))
+#define mp_list_append(l, o) mp_list_append_at(l, o, __FILE__, __LINE__)
 #define mp_list_insert(l, i, o) MP_AT(mp_list_insert(l, i, o))
 #endif
 

@@ -41,9 +41,9 @@
  *      time relinks a pool on every step.
  *   4. Each size class keeps a stack of up to MP_BLOCK_CACHE free blocks,
  *      as glibc's tcache does: a block freed and soon asked for again never
- *      reaches its pool, and the pools see blocks in batches of 32 (see
- *      the release layer below). (Release builds; debug builds have a
- *      quarantine.)
+ *      reaches its pool, and the pools see blocks in batches of half a
+ *      stack (see the release layer below). (Release builds; debug builds
+ *      have a quarantine.)
  *   5. An arena that drains completely waits MP_ARENA_SPARE_MS as a spare
  *      before going back; the next arena needed is a spare if there is one.
  *      CPython keeps one empty arena (bpo-37257) and unmaps the rest at
@@ -642,17 +642,17 @@ void mp_raw_free(void *p) { raw_free(p, arena_of(p)); }
  * temporary replaced, a working set turning over) gets that block back
  * without its pool noticing: each size class keeps up to MP_BLOCK_CACHE
  * free blocks in a stack, as glibc's tcache does. The pool sees blocks only
- * when the stack is full (on free) or empty (on malloc), and then a batch
- * at once: an empty stack is refilled from one pool, a full one drained
- * into their pools (block_cache_refill, block_cache_drain). In CPython
- * every free into a full pool links it into usedpools and the next malloc
- * unlinks it again, and every malloc and free updates its pool.
+ * when the stack is full (on free) or empty (on malloc), and then half a
+ * stack at once: an empty stack is half filled from one pool, a full one
+ * gives its older half back (block_cache_refill, block_cache_drain). In
+ * CPython every free into a full pool links it into usedpools and the next
+ * malloc unlinks it again, and every malloc and free updates its pool.
  *
  * While the allocator is hooked the inline paths must see an empty stack
  * with no room (obmalloc.h), so the stack's blocks are counted in `held`
  * instead of `count`, and the out-of-line paths below keep using them: a
  * traced malloc and free are dearer by their traces, not by reaching the
- * pools. The stacks hold at most 32 * 32 blocks outside their pools;
+ * pools. The stacks hold at most 64 * 32 blocks outside their pools;
  * mp_obmalloc_get_stats and mp_obmalloc_trim put them back first, so
  * nothing reported counts them. Debug builds have a quarantine instead. */
 #ifndef MP_DEBUG
@@ -712,16 +712,24 @@ static void blocks_to_pools(void **v, unsigned n)
     }
 }
 
-/* Empties a stack the inline paths see into the pools. */
-static void block_cache_drain(mp_block_cache *c)
+/* Blocks a refill brings and a drain of a full stack takes away: half a
+ * stack, so that a stack just refilled or drained has room both ways, and
+ * a program that frees and allocates in turn, over many classes at once,
+ * does not meet the pools at every other call. */
+#define BLOCK_BATCH (MP_BLOCK_CACHE / 2)
+
+/* Gives the n oldest blocks of a stack the inline paths see back to the
+ * pools; the newest stay. */
+static void block_cache_drain(mp_block_cache *c, unsigned n)
 {
-    blocks_to_pools(c->blocks, c->count);
-    c->others -= c->count;
-    c->count = 0;
+    blocks_to_pools(c->blocks, n);
+    c->count -= n;
+    c->others -= n;
+    memmove(c->blocks, c->blocks + n, c->count * sizeof c->blocks[0]);
 }
 
 /* A block of class idx for the caller, and the class's empty cache filled
- * with up to MP_BLOCK_CACHE more from the same pool, the lowest address on
+ * with up to BLOCK_BATCH more from the same pool, the lowest address on
  * top so they go out in address order; NULL if no pool can be had. */
 static void *block_cache_refill(unsigned idx, mp_block_cache *c)
 {
@@ -729,7 +737,7 @@ static void *block_cache_refill(unsigned idx, mp_block_cache *c)
     if (UNLIKELY(!first))
         return NULL;
     pool *p = usedpools[idx]; /* pool_alloc took `first` from the ring's head */
-    unsigned k = c->limit;
+    unsigned k = BLOCK_BATCH;
     block *b = p->freeblock;
     for (; k && b; b = b->next)
         c->blocks[--k] = b;
@@ -738,7 +746,7 @@ static void *block_cache_refill(unsigned idx, mp_block_cache *c)
     for (; k && offset <= p->maxnextoffset; offset += size)
         c->blocks[--k] = p->base + offset;
     p->nextoffset = offset;
-    unsigned got = c->limit - k;
+    unsigned got = BLOCK_BATCH - k;
     p->count += got;
     if (k)
         memmove(c->blocks, c->blocks + k, got * sizeof c->blocks[0]);
@@ -752,7 +760,7 @@ static void block_cache_flush(void)
 #ifndef MP_DEBUG
     for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
         mp_block_cache *c = &mp_block_caches[idx];
-        block_cache_drain(c);
+        block_cache_drain(c, c->count);
         blocks_to_pools(c->blocks, c->held);
         c->held = 0;
     }
@@ -946,10 +954,7 @@ static __attribute__((noinline)) void *unhooked_malloc(size_t n)
 
 void *mp_object_malloc_slow(size_t n, const char *file, int line)
 {
-    if (file) {
-        mp_site_file = file;
-        mp_site_line = line;
-    }
+    mp_site_set(file, line);
     if (UNLIKELY(mp_alloc_hooked))
         return hooked_malloc(n);
     return unhooked_malloc(n);
@@ -986,8 +991,8 @@ static __attribute__((noinline)) void unhooked_free(void *p)
     if (arena_of(p)) {
         unsigned idx = pool_of(p)->size_index;
         mp_block_cache *c = &mp_block_caches[idx];
-        if (LIKELY(c->limit)) { /* the stack is full: drain it */
-            block_cache_drain(c);
+        if (LIKELY(c->limit)) { /* the stack is full: drain its older half */
+            block_cache_drain(c, BLOCK_BATCH);
             c->blocks[c->count++] = p;
             c->others++;
             count_frees++;

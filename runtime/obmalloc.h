@@ -140,7 +140,7 @@ int mp_pymalloc_size_class(const void *p);
  * `others` (inline frees - inline allocations == count - others), and the
  * statistics add the two up when asked. Counting allocations too, and
  * bytes, cost 13% of a batch's malloc+free pair. */
-#define MP_BLOCK_CACHE 32 /* free blocks kept per size class */
+#define MP_BLOCK_CACHE 64 /* free blocks kept per size class */
 
 typedef struct mp_block_cache {
     uint32_t count;  /* blocks on the stack */

@@ -43,4 +43,29 @@ extern bool mp_alloc_hooked;
      (call))
 #endif
 
+/* The out-of-line half of a call whose inline half never allocates (see
+ * mp_object_malloc, mp_list_append, mp_deque_append): the macro hands the
+ * caller's site to the inline half as arguments, which pass it on only
+ * when they leave the fast path, so the fast path stores and tests
+ * nothing. file NULL (a call from inside the runtime) keeps the current
+ * site. */
+static inline void mp_site_set(const char *file, int line)
+{
+    if (file) {
+        mp_site_file = file;
+        mp_site_line = line;
+    }
+}
+
+/* A debug build stores it on the fast path too: its checks there
+ * (MP_CHECK_LIVE) name the caller. */
+static inline void mp_site_set_debug(const char *file, int line)
+{
+#ifdef MP_DEBUG
+    mp_site_set(file, line);
+#else
+    (void)file, (void)line;
+#endif
+}
+
 #endif

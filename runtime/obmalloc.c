@@ -1087,7 +1087,6 @@ void mp_get_malloc_stats(mp_malloc_stats *out)
     out->blocks_in_use = (size_t)(out->allocations - out->frees);
 }
 
-
 static void count_pool(mp_obmalloc_stats *s, const pool *p)
 {
     mp_obmalloc_class_stats *c = &s->classes[p->size_index];

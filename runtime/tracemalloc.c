@@ -22,10 +22,11 @@
  *
  * Out of memory for a trace (a new site, a fuller table, the shadow's
  * first pages): the allocation itself fails with MemoryError, as in
- * CPython's tracemalloc_alloc. The room for the trace is made before the
- * block (mp_tracemalloc_prepare), so a realloc that moved its block can
- * always record it, and no block is ever live and untraced: the traced
- * memory is exact, never short by a dropped trace. The tables' own
+ * CPython's tracemalloc_alloc. A new block is traced once it is made
+ * (mp_tracemalloc_track_new) and freed again if that fails; for a realloc,
+ * which cannot undo a move, the room is made first (mp_tracemalloc_prepare).
+ * So no block is ever live and untraced: the traced memory is exact, never
+ * short by a dropped trace. The tables' own
  * allocations count as requests for failure injection (obmalloc.c).
  *
  * Invariants:

@@ -138,6 +138,7 @@ row "bench/run: results is a file"          -- bench/run --results "$EMPTY" --ma
 row "machine.py: unknown flag"              -- python3 bench/machine.py --bogus
 row "targets: --repetitions not a number"   -- bench/targets --repetitions many
 row "targets: --min-time negative"          -- bench/targets --min-time -1
+row "targets: --processes zero"             -- bench/targets --processes 0
 row "gc-twin: --sizes not numbers"          -- python3 bench/gc-twin.py --sizes 10,lots
 row "gc-twin: --repetitions huge"           -- python3 bench/gc-twin.py --repetitions 99999999
 row "gc-csv: missing inputs"                -- python3 bench/gc-csv.py "$MISSING" "$MISSING" "$OUT/gc.csv"

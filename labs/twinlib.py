@@ -29,6 +29,17 @@ def emit(values):
     sys.stdout.write("\n")
 
 
+def capacity_after_appends(n):
+    """Slots a list has after n appends from empty: CPython 3.11's
+    list_resize formula, applied once per resize (an append resizes only
+    when the list is full, at size allocated + 1)."""
+    allocated = 0
+    while allocated < n:
+        size = allocated + 1
+        allocated = (size + (size >> 3) + 6) & ~3
+    return allocated
+
+
 def site_lines(path, names):
     """line number -> index in names, for each code line of the file at path
     that ends with a "# site: NAME" comment naming one of names. A twin

@@ -13,17 +13,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import comparelib  # noqa: E402
 import stats  # noqa: E402
-
-passed = failed = 0
+import tally  # noqa: E402
 
 
 def check(what, ok, got=None):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}: got {got!r}")
+    tally.check(ok, what, f"got {got!r}", quiet=True)
 
 
 def close(what, got, want, tol=1e-9):
@@ -131,5 +125,4 @@ check("simulated A/A with the 5% threshold: >= 95% no real difference",
 check("simulated A/A without a threshold: < 95% (the test alone is fooled)",
       aa_fraction(0.0) < 0.95, aa_fraction(0.0))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(tally.summary())

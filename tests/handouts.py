@@ -31,22 +31,12 @@ import subprocess
 import sys
 import tempfile
 
+import tally
+
 SECTIONS = ["Goal", "Time needed", "Background", "Steps", "Expected output", "Checkoff",
             "Questions", "Common claims, checked"]
 CPYTHON_FILE = re.compile(r"`(?:Objects|Include|Python|Modules|Lib|Parser)/[\w/.-]+\.(?:c|h|py|md)`")
 SPEC = re.compile(r'lab_spec spec = \{"(\d\d-[\w-]+)", "[^"]*", "([^"]*)"')
-
-passed = failed = 0
-
-
-def result(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok    {name}")
-    else:
-        failed += 1
-        print(f"FAIL  {name}: {detail}")
 
 
 def handouts():
@@ -84,30 +74,31 @@ def check_structure(path):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     order, body = sections(text)
-    result(text.startswith(f"# Lab {lab[:2]} "), f"{path}: title '# Lab {lab[:2]} ...'",
-           text.split("\n")[0])
-    result(order == SECTIONS, f"{path}: the eight sections in order", f"found {order}")
-    result(bool(CPYTHON_FILE.search(body.get("Background", ""))),
-           f"{path}: background names CPython source files", "no `Objects/...` or the like")
+    tally.check(text.startswith(f"# Lab {lab[:2]} "), f"{path}: title '# Lab {lab[:2]} ...'",
+                text.split("\n")[0])
+    tally.check(order == SECTIONS, f"{path}: the eight sections in order", f"found {order}")
+    tally.check(bool(CPYTHON_FILE.search(body.get("Background", ""))),
+                f"{path}: background names CPython source files", "no `Objects/...` or the like")
     markers = re.findall(r"^<!-- output: (\S+)", text, re.M)
-    result(markers == [f"build/labs/{lab}"], f"{path}: one output marker running build/labs/{lab}",
-           f"markers: {markers}")
+    tally.check(markers == [f"build/labs/{lab}"],
+                f"{path}: one output marker running build/labs/{lab}", f"markers: {markers}")
     # The prose quotes the block's summary line (the checkoff does): a lab
     # that gains a check must not leave the old count in the text.
     block = re.search(r"^<!-- output: .* -->\n```[a-z]*\n(.*?)\n```$", text, re.M | re.S)
     summary = block.group(1).strip().split("\n")[-1] if block else ""
     outside = text.replace(block.group(1), "") if block else text
     quoted = re.findall(r"lab \d\d: \d+ checks passed, \d+ failed", outside)
-    result(bool(quoted) and all(q == summary for q in quoted),
-           f"{path}: the prose quotes the block's summary line", f"{quoted} against {summary!r}")
+    tally.check(bool(quoted) and all(q == summary for q in quoted),
+                f"{path}: the prose quotes the block's summary line",
+                f"{quoted} against {summary!r}")
     want = lab_claims(lab)
     claims_text = body.get("Common claims, checked", "")
     have = [int(n) for n in re.findall(r"^\*\*Claim (\d+)\*\*", claims_text, re.M)]
     verdicts = len(re.findall(r"^Verdict: \*\*", claims_text, re.M))
-    result(want is not None and sorted(have) == sorted(want) and len(have) == len(set(have))
-           and verdicts == len(have),
-           f"{path}: a claim with a verdict for each of the lab's claims",
-           f"lab checks {sorted(want or [])}, handout has {have} with {verdicts} verdicts")
+    tally.check(want is not None and sorted(have) == sorted(want) and len(have) == len(set(have))
+                and verdicts == len(have),
+                f"{path}: a claim with a verdict for each of the lab's claims",
+                f"lab checks {sorted(want or [])}, handout has {have} with {verdicts} verdicts")
 
 
 def run(cmd):
@@ -128,13 +119,13 @@ def check_drift_detects():
                 f.write(changed)
             return run([sys.executable, "scripts/refresh-handouts.py", "--check", copy]).returncode
 
-        result(check_with(text) == 0, "drift check: an untouched handout passes")
+        tally.check(check_with(text) == 0, "drift check: an untouched handout passes")
         count = re.search(r"^(   >>> gc\.collect\(\) +ours )(\d+)", text, re.M)
-        result(count is not None and check_with(
+        tally.check(count is not None and check_with(
             text[:count.start(2)] + str(int(count.group(2)) + 1) + text[count.end(2):]) == 1,
             "drift check: a changed count fails", "the count did not make it fail")
         version = re.search(r"CPython column: CPython (3\.\d+\.\d+)", text)
-        result(version is not None and check_with(
+        tally.check(version is not None and check_with(
             text[:version.start(1)] + "3.99.1" + text[version.end(1):]) == 0,
             "drift check: a changed measured value passes", "the measured value made it fail")
     finally:
@@ -145,9 +136,9 @@ def check_drift():
     r = run([sys.executable, "scripts/refresh-handouts.py", "--check"])
     last = r.stdout.strip().split("\n")[-1] if r.stdout.strip() else ""
     m = re.fullmatch(r"(\d+) passed, (\d+) failed", last)
-    result(r.returncode == 0 and m is not None and int(m.group(1)) == len(handouts()),
-           "drift check: every handout matches a fresh run of its lab",
-           (r.stdout + r.stderr).strip()[-1500:])
+    tally.check(r.returncode == 0 and m is not None and int(m.group(1)) == len(handouts()),
+                "drift check: every handout matches a fresh run of its lab",
+                (r.stdout + r.stderr).strip()[-1500:])
 
 
 class Page(html.parser.HTMLParser):
@@ -196,7 +187,7 @@ def parse(path):
 
 def check_render():
     if not shutil.which("pandoc") or not shutil.which("gnuplot"):
-        result(False, "render", "pandoc or gnuplot missing: run scripts/deps.sh")
+        tally.check(False, "render", "pandoc or gnuplot missing: run scripts/deps.sh")
         return
     tmp = tempfile.mkdtemp(prefix="memlab-render-")
     try:
@@ -216,11 +207,11 @@ def check_render():
                 r = run(["gnuplot", "-e", f"set terminal pngcairo size 320,200; "
                          f"set output '{png}'; plot sin(x) title '{name}'"])
                 if r.returncode != 0:
-                    result(False, "render: gnuplot draws the test figures", r.stderr.strip())
+                    tally.check(False, "render: gnuplot draws the test figures", r.stderr.strip())
                     return
         render = ["scripts/render-handouts", "--plots", plots, results]
         r = run(render)
-        result(r.returncode == 0, "render: scripts/render-handouts succeeds", r.stderr.strip())
+        tally.check(r.returncode == 0, "render: scripts/render-handouts succeeds", r.stderr.strip())
         if r.returncode != 0:
             return
         out = os.path.join(results, "handouts")
@@ -230,30 +221,30 @@ def check_render():
             name = os.path.basename(path)[:-3] + ".html"
             page_path = os.path.join(out, name)
             if not os.path.isfile(page_path):
-                result(False, f"render: {name} exists", "not written")
+                tally.check(False, f"render: {name} exists", "not written")
                 continue
             page = parse(page_path)
             with open(path, encoding="utf-8") as f:
                 wanted = [normal(l.lstrip("#")) for l in f.read().split("\n")
                           if re.match(r"#{1,6} ", l)]
             missing = [h for h in wanted if h not in page.headings]
-            result(not missing, f"render: {name} shows every heading", f"missing {missing}")
+            tally.check(not missing, f"render: {name} shows every heading", f"missing {missing}")
             broken = [s for s in page.sources + [l for l in page.links if "://" not in l
                                                    and not l.startswith(("#", "mailto:"))]
                       if not os.path.exists(os.path.join(out, s.split("#")[0]))]
             remote = [s for s in page.sources if "://" in s or s.startswith("//")]
-            result(not broken and not remote and page.scripts == 0,
-                   f"render: {name} links only to files that exist, fetches nothing",
-                   f"broken {broken}, remote {remote}, {page.scripts} scripts")
+            tally.check(not broken and not remote and page.scripts == 0,
+                        f"render: {name} links only to files that exist, fetches nothing",
+                        f"broken {broken}, remote {remote}, {page.scripts} scripts")
         lab01 = parse(os.path.join(out, "01-refcount.html"))
-        result([s for s in lab01.sources if s.endswith(".png")]
-               == ["../plots/refcount-a.png", "../plots/refcount-b.png"],
-               "render: a lab shows its figures, in file-name order, and no other's",
-               f"images {lab01.sources}")
+        tally.check([s for s in lab01.sources if s.endswith(".png")]
+                    == ["../plots/refcount-a.png", "../plots/refcount-b.png"],
+                    "render: a lab shows its figures, in file-name order, and no other's",
+                    f"images {lab01.sources}")
         index = parse(os.path.join(out, "index.html"))
         pages = sorted(os.path.basename(p)[:-3] + ".html" for p in handouts())
-        result(all(p in index.links for p in pages), "render: the index links every handout",
-               f"links {index.links}")
+        tally.check(all(p in index.links for p in pages), "render: the index links every handout",
+                    f"links {index.links}")
         # Whole or not at all: with a figure gone the render fails and the
         # pages already there stay as they were.
         before = {p: os.path.getmtime(os.path.join(out, p)) for p in os.listdir(out)}
@@ -261,12 +252,13 @@ def check_render():
         r = run(render)
         after = {p: os.path.getmtime(os.path.join(out, p)) for p in os.listdir(out)}
         leftovers = [p for p in os.listdir(results) if p.startswith(".")]
-        result(r.returncode == 2 and "peak.png" in r.stderr and before == after and not leftovers,
-               "render: a missing figure fails (exit 2, named) and changes nothing",
-               f"exit {r.returncode}, stderr {r.stderr.strip()!r}, leftovers {leftovers}")
+        tally.check(r.returncode == 2 and "peak.png" in r.stderr and before == after
+                    and not leftovers,
+                    "render: a missing figure fails (exit 2, named) and changes nothing",
+                    f"exit {r.returncode}, stderr {r.stderr.strip()!r}, leftovers {leftovers}")
         r = run(["scripts/render-handouts", "--plots", plots, "--missing", results])
-        result(r.returncode == 1 and r.stdout.strip().endswith("peak.png"),
-               "render: --missing lists the missing figure", r.stdout + r.stderr)
+        tally.check(r.returncode == 1 and r.stdout.strip().endswith("peak.png"),
+                    "render: --missing lists the missing figure", r.stdout + r.stderr)
     finally:
         shutil.rmtree(tmp)
 
@@ -289,8 +281,7 @@ def main(argv):
     if "--no-drift" not in argv:
         check_drift()
     check_render()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ import urllib.error
 import urllib.request
 import zlib
 
+import tally
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "report")
 REPORT = os.path.join(ROOT, "scripts", "report.py")
@@ -48,17 +50,9 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FIGURES = ("fixture-refcount", "fixture-small-ints")
 INJECTED = "<script>console.error('injected')</script>"
 
-passed = failed = 0
-
 
 def expect(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"  ok    {what}")
-    else:
-        failed += 1
-        print(f"  FAIL  {what}" + (f": {detail}" if detail else ""))
+    tally.check(ok, what, detail, indent="  ")
 
 
 # ---- the fixture ------------------------------------------------------------
@@ -356,8 +350,7 @@ def main():
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

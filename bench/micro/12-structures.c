@@ -5,6 +5,7 @@
  * compares n/2 items on average, a set hashes once and compares about one. */
 #include "mp.h"
 #include "shim.h"
+#include "shuffle.h"
 
 static const int64_t sizes[] = {10, 100, 1000, 10000, 100000};
 
@@ -14,14 +15,7 @@ static mp_object **shuffled_ints(int64_t n)
     mp_object **v = mp_object_malloc((size_t)n * sizeof *v);
     for (int64_t i = 0; i < n; i++)
         v[i] = mp_int_from_long(1000 + (long)i);
-    uint64_t state = 12345;
-    for (int64_t i = n - 1; i > 0; i--) {
-        state = state * 6364136223846793005u + 1442695040888963407u;
-        int64_t j = (int64_t)((state >> 33) % (uint64_t)(i + 1));
-        mp_object *t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-    }
+    lab_shuffle(v, (long)n);
     return v;
 }
 

@@ -33,15 +33,6 @@ def decades(lo, hi):
         n *= 10
 
 
-def capacity_after_appends(n):
-    """Slots after n appends from empty: 3.11's list_resize, one resize at a time."""
-    allocated = 0
-    while allocated < n:
-        size = allocated + 1
-        allocated = (size + (size >> 3) + 6) & ~3
-    return allocated
-
-
 def list_pipeline(n):
     return sum([x*x for x in range(n)])
 
@@ -100,7 +91,7 @@ def peaks(v, max_n):
     for n, r in ratios.items():
         v[f"list_ratio {n}"] = r
     v["list_ratios_near_10"] = all(RATIO_LO <= r <= RATIO_HI for r in ratios.values())
-    off = [p - (LIST_BYTES + 8 * capacity_after_appends(n) + INT_BYTES * max(0, n - CACHED_SQUARES))
+    off = [p - (LIST_BYTES + 8 * twinlib.capacity_after_appends(n) + INT_BYTES * max(0, n - CACHED_SQUARES))
            for n, p in zip(ns, list_peaks)]
     v["list_minus_estimate_top"] = off[-1]
     v["list_near_estimate"] = all(-FREE_LIST_SLACK <= d <= TEMPORARIES for d in off)

@@ -45,15 +45,6 @@ def only_this_file(snapshot):
 # ---- step 1: the articles' example ------------------------------------------------
 
 
-def capacity_after_appends(n):
-    """Slots a list has after n appends from empty: list_resize's formula."""
-    allocated = 0
-    for size in range(1, n + 1):
-        if size > allocated:
-            allocated = (size + (size >> 3) + 6) & ~3
-    return allocated
-
-
 def articles_example(v, count):
     tracemalloc.start()
     data = [i for i in range(count)]
@@ -72,7 +63,7 @@ def articles_example(v, count):
                                      sys.getsizeof(range(count)))
     v["count"] = count
     v["sizeof_data"] = sys.getsizeof(data)
-    v["capacity"] = capacity_after_appends(count)
+    v["capacity"] = twinlib.capacity_after_appends(count)
     v["current"] = current
     v["peak"] = peak
     v["current_minus_estimate"] = current - estimate

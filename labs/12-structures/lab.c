@@ -13,13 +13,13 @@
  * alone.
  */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab.h"
 #include "mp.h"
+#include "shuffle.h"
 
 static long max_n = -1, count = -1, copies = -1;
 static const lab_option options[] = {
@@ -282,14 +282,7 @@ static mp_object **shuffled_ints(long first, long n)
         lab_must(mp_err_nomemory());
     for (long i = 0; i < n; i++)
         v[i] = lab_must(mp_int_from_long(first >= 0 ? first + i : first - i));
-    uint64_t state = 12345;
-    for (long i = n - 1; i > 0; i--) {
-        state = state * 6364136223846793005u + 1442695040888963407u;
-        long j = (long)((state >> 33) % (uint64_t)(i + 1));
-        mp_object *t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-    }
+    lab_shuffle(v, n);
     return v;
 }
 

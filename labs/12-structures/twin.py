@@ -30,15 +30,6 @@ LIST_FREELIST = 80     # PyList_MAXFREELIST: spare list objects
 # ---- what CPython 3.11's source predicts -----------------------------------------------
 
 
-def capacity_after_appends(n):
-    """Slots a list has after n appends from empty: list_resize's formula."""
-    allocated = 0
-    for size in range(1, n + 1):
-        if size > allocated:
-            allocated = (size + (size >> 3) + 6) & ~3
-    return allocated
-
-
 def set_table_after_adds(n):
     """Slots of a set after n distinct keys are added one by one: the table
     is rebuilt when fill * 5 >= mask * 3, for used * 4 keys (used * 2 past
@@ -115,7 +106,7 @@ def tuple_vs_list(v, quick):
     v["list_call_sizes"] = [sys.getsizeof(list((x,) * n)) for n in ns]
     v["tuple_formula"] = all(s == 40 + 8 * n for s, n in zip(v["tuple_sizes"], ns))
     v["exact_formula"] = all(s == 56 + 8 * n for s, n in zip(v["exact_sizes"], ns))
-    v["appended_formula"] = all(s == 56 + 8 * capacity_after_appends(n)
+    v["appended_formula"] = all(s == 56 + 8 * twinlib.capacity_after_appends(n)
                                 for s, n in zip(v["appended_sizes"], ns))
     v["tuple_smallest"] = all(t < min(e, a, c) for t, e, a, c in zip(
         v["tuple_sizes"], v["exact_sizes"], v["appended_sizes"], v["list_call_sizes"]))
@@ -196,7 +187,7 @@ def membership(v, max_n, count):
     v["set_sizeof"] = set_sizes
     v["list_sizeof"] = list_sizes
     v["set_sizes_predicted"] = all(s == predicted_set_sizeof(n) for s, n in zip(set_sizes, ns))
-    v["list_sizes_predicted"] = all(s == 56 + 8 * capacity_after_appends(n)
+    v["list_sizes_predicted"] = all(s == 56 + 8 * twinlib.capacity_after_appends(n)
                                     for s, n in zip(list_sizes, ns))
     v["list_slope"] = slope(ns, times["list_miss"])
     v["set_slope"] = max(slope(ns, times["set_hit"]), slope(ns, times["set_miss"]))
@@ -400,7 +391,7 @@ def comprehension_vs_loop(v, n):
     v["n5"] = n
     v["comp_fewer_temporaries"] = v["comp_temporaries"] < v["loop_temporaries"]
     v["same_sizeof"] = v["comp_sizeof"] == v["loop_sizeof"]
-    v["sizeof_predicted"] = v["comp_sizeof"] == 56 + 8 * capacity_after_appends(n)
+    v["sizeof_predicted"] = v["comp_sizeof"] == 56 + 8 * twinlib.capacity_after_appends(n)
     v["function_sizeof"] = sys.getsizeof(comprehension)
     v["bound_method_sizeof"] = sys.getsizeof([].append)
 

@@ -19,6 +19,10 @@
  *   5. tp_clear breaks the cycles of what is still unreachable, and
  *      reference counting frees it.
  *
+ * Where ours departs from CPython for speed (update_and_subtract_refs, the
+ * deferred items, the skipped second look at the unreachable), the comment
+ * there says how; none of them changes what a collection finds.
+ *
  * The GC header's two words are put to several uses, as in CPython:
  *   gc_next  the next object of the list; during a collection, its low bit
  *            marks an object tentatively unreachable
@@ -316,6 +320,99 @@ static inline __attribute__((always_inline)) void traverse(mp_object *o, mp_visi
     }
 }
 
+/* Ours: the items of a big list or tuple are visited as the walk reaches
+ * them, not all at once.
+ *
+ * A list built by appending new objects holds them in the order they were
+ * allocated, which is also their order in the generation's list. Visiting
+ * all of its items at once sweeps memory once for the visits and once more
+ * for the walk that follows; over a heap larger than the caches, each
+ * sweep is a pass over main memory. So a walk that meets such a container
+ * sets its items aside (one container at a time) and takes the next one
+ * when it reaches the same object: the visit then costs no memory traffic
+ * of its own. Items the walk does not meet in order are visited in one go
+ * (flush), as CPython visits them all straight away. */
+#ifdef MP_STRESS_GC
+#define DEFER_MIN_ITEMS 1 /* every list and tuple: the whole suite goes this way */
+#else
+#define DEFER_MIN_ITEMS 64
+#endif
+
+typedef struct deferred {
+    mp_object **items; /* NULL when nothing is set aside; else next < end */
+    mp_ssize_t next, end;
+    /* For the first walk of a full collection: whose items they are, how
+     * many were taken, and whether each was the object walked. */
+    mp_object *container;
+    mp_ssize_t taken;
+    bool in_step;
+} deferred;
+
+/* The first walk's findings for the second: the big containers, in walk
+ * order, whose items were exactly the objects walked right after them.
+ * The second walk meets them in the same order, so when one of them is
+ * reachable it knows the next `items` objects are, without reading its
+ * items again. Only the first MAX_IN_STEP are kept; any after are handled
+ * as deferred items. */
+#define MAX_IN_STEP 32
+
+typedef struct in_step_runs {
+    struct {
+        mp_object *container;
+        mp_ssize_t items;
+    } runs[MAX_IN_STEP];
+    int count;
+} in_step_runs;
+
+/* Sets o's items aside if o is a big list or tuple and nothing else is.
+ * The container stays as it is until the walk ends: nothing runs during a
+ * walk that could change it. */
+static inline bool defer_items(deferred *d, mp_object *o)
+{
+    mp_type *t = o->ob_type;
+    if (d->items || (t != &mp_type_list && t != &mp_type_tuple) || MP_SIZE(o) < DEFER_MIN_ITEMS)
+        return false;
+    d->items = t == &mp_type_list ? ((mp_list *)o)->ob_item : ((mp_tuple *)o)->ob_item;
+    d->next = 0;
+    d->end = MP_SIZE(o);
+    d->container = o;
+    d->taken = 0;
+    d->in_step = true;
+    return true;
+}
+
+/* Takes the next item set aside, or NULL when there is none. */
+static inline mp_object *deferred_next(deferred *d)
+{
+    while (d->items) {
+        mp_object *o = d->items[d->next];
+        if (++d->next == d->end)
+            d->items = NULL;
+        if (o)
+            return o;
+    }
+    return NULL;
+}
+
+/* Peeks instead: the next item is taken only if it is o. */
+static inline bool deferred_take_if(deferred *d, mp_object *o)
+{
+    if (!d->items)
+        return false;
+    if (d->items[d->next] != o)
+        return false;
+    if (++d->next == d->end)
+        d->items = NULL;
+    return true;
+}
+
+static inline __attribute__((always_inline)) void deferred_flush(deferred *d, mp_visitproc visit,
+                                                                 void *arg)
+{
+    for (mp_object *o; (o = deferred_next(d));)
+        visit(o, arg);
+}
+
 /* gc_refs starts as the object's count; the collecting bit says it takes
  * part in this collection. */
 static inline void start_gc_refs(mp_gc_head *g)
@@ -406,15 +503,39 @@ static inline int visit_decref_full(mp_object *o, void *arg)
  * An object's gc_refs starts the first time the walk or a reference
  * reaches it, so each object is read once fewer: over a heap larger than
  * the caches, a whole pass of memory traffic fewer. */
-static void update_and_subtract_refs(mp_gc_head *containers, census *c)
+static void update_and_subtract_refs(mp_gc_head *containers, census *c, in_step_runs *log)
 {
+    deferred d = {0};
+    mp_ssize_t objects = 0, need_care = 0;
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
+        mp_object *o = MP_FROM_GC(g);
         if (!is_collecting(g))
             start_gc_refs(g);
-        c->objects++;
-        c->need_care += needs_care(g);
-        traverse(MP_FROM_GC(g), visit_decref_full, NULL);
+        objects++;
+        need_care += needs_care(g);
+        /* The counts do not care about order: an item out of step is
+         * taken anyway, one for each object walked. One in step is known
+         * to be a tracked container of the generations collected. */
+        mp_object *item = deferred_next(&d);
+        if (item) {
+            d.taken++;
+            if (item == o) {
+                decref_gc_refs(g);
+            } else {
+                visit_decref_full(item, NULL);
+                d.in_step = false;
+            }
+            if (!d.items && d.in_step && log->count < MAX_IN_STEP) {
+                log->runs[log->count].container = d.container;
+                log->runs[log->count++].items = d.taken;
+            }
+        }
+        if (!defer_items(&d, o))
+            traverse(o, visit_decref_full, NULL);
     }
+    deferred_flush(&d, visit_decref_full, NULL);
+    c->objects += objects;
+    c->need_care += need_care;
 }
 
 /* A reference from a reachable object: its target is reachable too. One
@@ -464,24 +585,61 @@ static bool tuple_may_be_untracked(mp_object *t)
  * Two of CPython's later walks over the survivors happen here, in the
  * same order: untrack_tuples (a reachable tuple of atoms leaves the list)
  * and the count of survivors, which go in the census. */
-static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census *c)
+static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census *c,
+                             const in_step_runs *log)
 {
     mp_gc_head *prev = young;
     mp_gc_head *g = next_of(young);
-    while (g != young) {
-        if (gc_refs(g)) {
-            mp_object *o = MP_FROM_GC(g);
+    deferred d = {0};
+    int run = 0;                 /* the next of log's runs to meet */
+    mp_ssize_t known = 0;        /* objects ahead that a reachable run holds */
+    mp_ssize_t survivors = 0, untracked = 0, dicts = 0;
+    for (;; g = next_of(prev)) {
+        if (g == young) {
+            if (!d.items)
+                break;
+            /* The last object walked may have left the list: the items
+             * visited now that come back from the unreachable list must
+             * go after the last one still in it. */
+            young->gc_prev = (uintptr_t)prev;
+            deferred_flush(&d, visit_reachable, young);
+            continue;
+        }
+        mp_object *o = MP_FROM_GC(g);
+        /* The next item set aside is this object: a reachable container
+         * holds it. Otherwise, before anything is called unreachable,
+         * every item set aside is visited. */
+        bool reachable;
+        if (known) {
+            known--;
+            reachable = true;
+        } else {
+            reachable = deferred_take_if(&d, o) || gc_refs(g);
+            if (!reachable && d.items) {
+                deferred_flush(&d, visit_reachable, young);
+                reachable = gc_refs(g);
+            }
+        }
+        /* A run of the first walk: if reachable, its items are the next
+         * objects; if not, it is walked again when something reaches it,
+         * and its items visited then. */
+        bool in_step = run < log->count && log->runs[run].container == o;
+        run += in_step;
+        if (reachable) {
             g->gc_prev &= ~PREV_MASK_COLLECTING;
-            traverse(o, visit_reachable, young);
+            if (in_step)
+                known = log->runs[run - 1].items;
+            else if (!defer_items(&d, o))
+                traverse(o, visit_reachable, young);
             if (mp_tuple_check(o) && tuple_may_be_untracked(o)) {
                 prev->gc_next = g->gc_next;
                 g->gc_next = 0;
-                c->untracked++;
+                untracked++;
             } else {
                 set_prev(g, prev);
                 prev = g;
-                c->survivors++;
-                c->dicts += o->ob_type == &mp_type_dict;
+                survivors++;
+                dicts += o->ob_type == &mp_type_dict;
             }
         } else {
             /* Tentatively unreachable: off the young list (single-linked
@@ -493,10 +651,12 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
             g->gc_next = NEXT_MASK_UNREACHABLE | (uintptr_t)unreachable;
             unreachable->gc_prev = (uintptr_t)g;
         }
-        g = next_of(prev);
     }
     young->gc_prev = (uintptr_t)prev;
     unreachable->gc_next &= ~NEXT_MASK_UNREACHABLE;
+    c->survivors += survivors;
+    c->untracked += untracked;
+    c->dicts += dicts;
     c->unreachable = c->objects - c->survivors - c->untracked;
 }
 
@@ -506,15 +666,16 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
 static census deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full)
 {
     census c = {0};
+    in_step_runs log = {.count = 0};
     validate_list(base, 0, 0);
     if (full) {
-        update_and_subtract_refs(base, &c);
+        update_and_subtract_refs(base, &c, &log);
     } else {
         update_refs(base, &c);
         subtract_refs(base);
     }
     list_init(unreachable);
-    move_unreachable(base, unreachable, &c);
+    move_unreachable(base, unreachable, &c, &log);
     validate_list(base, 0, 0);
     return c;
 }

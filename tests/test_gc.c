@@ -877,6 +877,234 @@ Test(gc, a_cycle_through_every_container_type_is_collected)
     MP_DECREF(cls);
 }
 
+/* ---- big lists and tuples --------------------------------------------------------------- */
+
+/* Ours: the collector's walks take the items of a big list or tuple as
+ * they reach the same objects (the deferred items in gc.c). Whatever the
+ * order of the items against the walk, what survives and what is found
+ * must be what CPython finds. */
+
+enum { BIG = 100 };
+enum order { MADE, REVERSED, SHUFFLED };
+static const enum order orders[] = {MADE, REVERSED, SHUFFLED};
+
+/* The position an item made i-th takes: 37 and 100 share no factor, so
+ * i * 37 % 100 is a permutation. */
+static int position(enum order order, int i)
+{
+    return order == MADE ? i : order == REVERSED ? BIG - 1 - i : i * 37 % BIG;
+}
+
+/* An item: a list holding an atom, so that a collection that wrongly
+ * found it unreachable would leave it empty (tp_clear). */
+static mp_object *new_item(void)
+{
+    mp_object *item = mp_list_new(0), *seven = mp_int_from_long(7);
+    mp_list_append(item, seven);
+    MP_DECREF(seven);
+    return item;
+}
+
+/* BIG new items, held only by the list returned, made after it. */
+static mp_object *big_list_of_new_items(enum order order)
+{
+    mp_object *big = mp_list_new(BIG);
+    for (int i = 0; i < BIG; i++)
+        mp_list_set_item(big, position(order, i), new_item());
+    return big;
+}
+
+static void expect_items_intact(mp_object *big, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mp_object *item = mp_list_get_item(big, i);
+        cr_assert(mp_list_check(item) && MP_SIZE(item) == 1, "item %d was cleared or freed", i);
+        cr_expect_eq(MP_REFCNT(item), 1, "item %d", i);
+        cr_expect(mp_gc_is_tracked(item), "item %d", i);
+    }
+}
+
+/* python3 -c "import gc, random; l = [[7] for _ in range(100)]; random.shuffle(l);
+ *   print(gc.collect(0), gc.collect())" -> 0 0 */
+Test(gc, a_big_lists_items_survive_in_any_order)
+{
+    mp_gc_disable();
+    for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+        for (int generation = 0; generation <= 2; generation += 2) {
+            mp_object *big = big_list_of_new_items(orders[k]);
+            cr_expect_eq(mp_gc_collect(generation), 0, "order %zu, generation %d", k, generation);
+            expect_items_intact(big, BIG);
+            MP_DECREF(big);
+        }
+    }
+}
+
+/* The cycle closes through the item made last, so that in the order made
+ * the walk meets every item right after the list.
+ * python3 -c "import gc; gc.collect(); l = [[7] for _ in range(100)]; l[-1].append(l);
+ *   del l; print(gc.collect())" -> 101 */
+Test(gc, a_big_list_in_a_cycle_goes_with_its_items)
+{
+    mp_gc_disable();
+    for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+        size_t before = blocks_in_use();
+        mp_object *big = big_list_of_new_items(orders[k]);
+        mp_list_append(mp_list_get_item(big, position(orders[k], BIG - 1)), big);
+        MP_DECREF(big);
+        cr_expect_eq(mp_gc_collect(2), BIG + 1, "order %zu", k);
+        cr_expect_eq(blocks_in_use(), before, "order %zu", k);
+    }
+}
+
+/* n/2 pairs of lists in cycles, unreachable once made. */
+static void make_garbage_pairs(int n)
+{
+    for (int i = 0; i < n / 2; i++) {
+        mp_object *a = mp_list_new(0), *b = mp_list_new(0);
+        mp_list_append(a, b);
+        mp_list_append(b, a);
+        MP_DECREF(a);
+        MP_DECREF(b);
+    }
+}
+
+/* Collects, expecting found objects, all of them freed, and the big
+ * list's items intact: found is what CPython's gc.collect() returns. */
+static void expect_garbage_found(mp_object *big, mp_ssize_t found, size_t blocks_of_garbage)
+{
+    size_t before = blocks_in_use();
+    cr_expect_eq(mp_gc_collect(2), found);
+    cr_expect_eq(blocks_in_use(), before - blocks_of_garbage, "the garbage is freed");
+    expect_items_intact(big, BIG);
+}
+
+/* The walk meets a pair of garbage lists between each two items.
+ * python3 -c "import gc; gc.collect(); l = []
+ *   for i in range(100):
+ *       l.append([7]); a = []; b = [a]; a.append(b); del a, b
+ *   print(gc.collect(), len(l))" -> 200 100 */
+Test(gc, items_met_between_garbage_are_kept)
+{
+    mp_gc_disable();
+    size_t before = blocks_in_use();
+    make_garbage_pairs(2);
+    size_t pair_blocks = blocks_in_use() - before;
+    mp_gc_collect(2);
+    mp_object *big = mp_list_new(0);
+    for (int i = 0; i < BIG; i++) {
+        mp_object *item = new_item();
+        mp_list_append(big, item);
+        MP_DECREF(item);
+        make_garbage_pairs(2);
+    }
+    expect_garbage_found(big, 2 * BIG, BIG * pair_blocks);
+    MP_DECREF(big);
+}
+
+/* The walk meets the big list's items right after it, then garbage: the
+ * garbage is judged on its own.
+ * python3 -c "import gc; gc.collect(); l = [[7] for _ in range(100)]; a = []; b = [a];
+ *   a.append(b); del a, b; print(gc.collect())" -> 2 */
+Test(gc, objects_walked_after_a_big_lists_items_are_judged_alone)
+{
+    mp_gc_disable();
+    mp_object *big = big_list_of_new_items(MADE);
+    size_t before = blocks_in_use();
+    make_garbage_pairs(2);
+    expect_garbage_found(big, 2, blocks_in_use() - before);
+    MP_DECREF(big);
+}
+
+/* The walk meets garbage right after the big list, and the list's items
+ * after that: the garbage is not taken for its items.
+ * python3 -c "import gc; gc.collect(); l = []
+ *   for _ in range(50): a = []; b = [a]; a.append(b)
+ *   del a, b; l.extend([7] for _ in range(100)); print(gc.collect())" -> 100 */
+Test(gc, garbage_walked_where_a_big_lists_items_would_be_is_found)
+{
+    mp_gc_disable();
+    mp_object *big = mp_list_new(0);
+    size_t before = blocks_in_use();
+    make_garbage_pairs(BIG);
+    size_t garbage = blocks_in_use() - before;
+    for (int i = 0; i < BIG; i++) {
+        mp_object *item = new_item();
+        mp_list_append(big, item);
+        MP_DECREF(item);
+    }
+    expect_garbage_found(big, BIG, garbage);
+    MP_DECREF(big);
+}
+
+/* a is walked first and looks unreachable, then the big list, then its
+ * items, then h, the only one held from outside, which holds a: a, the
+ * big list and every item come back from the unreachable list.
+ * python3 -c "import gc; gc.collect(); a = []; big = [[7] for _ in range(100)];
+ *   h = [a]; a.append(big); del a, big; print(gc.collect())" -> 0 */
+Test(gc, a_big_list_reached_only_after_the_walk_passed_it_survives)
+{
+    mp_gc_disable();
+    mp_object *a = mp_list_new(0);
+    mp_object *big = big_list_of_new_items(MADE);
+    mp_object *h = mp_list_new(0);
+    mp_list_append(h, a);
+    mp_list_append(a, big);
+    MP_DECREF(a);
+    MP_DECREF(big);
+    cr_expect_eq(mp_gc_collect(2), 0);
+    expect_items_intact(big, BIG);
+    cr_expect_eq(MP_REFCNT(big), 1);
+    MP_DECREF(h);
+}
+
+/* The big list's first item was walked before it, and the last object
+ * walked is a tuple of atoms, which leaves the list: the items visited
+ * at the end of the walk must still find the list's true end.
+ * python3 -c "import gc; gc.collect(); x = []; big = [x] + list(range(100));
+ *   t = (1, 2); del x; print(gc.collect(), gc.is_tracked(t), gc.is_tracked(big[0]))"
+ * -> 0 False True */
+Test(gc, items_visited_after_the_last_object_left_the_list_are_kept)
+{
+    mp_gc_disable();
+    mp_object *x = mp_list_new(0);
+    mp_object *big = mp_list_new(0);
+    mp_list_append(big, x);
+    MP_DECREF(x);
+    for (int i = 0; i < BIG; i++) {
+        mp_object *n = mp_int_from_long(i);
+        mp_list_append(big, n);
+        MP_DECREF(n);
+    }
+    mp_object *one = mp_int_from_long(1), *two = mp_int_from_long(2);
+    mp_object *t = mp_tuple_pack(2, one, two);
+    cr_expect_eq(mp_gc_collect(2), 0);
+    cr_expect_not(mp_gc_is_tracked(t));
+    cr_expect(mp_gc_is_tracked(x));
+    cr_expect_eq(MP_REFCNT(x), 1);
+    cr_expect_eq(mp_gc_collect(2), 0);
+    MP_DECREF(t);
+    MP_DECREF(one);
+    MP_DECREF(two);
+    MP_DECREF(big);
+}
+
+/* python3 -c "import gc; t = tuple([7] for _ in range(100)); print(gc.collect(), gc.is_tracked(t))"
+ * -> 0 True */
+Test(gc, a_big_tuples_items_survive_and_it_stays_tracked)
+{
+    mp_gc_disable();
+    mp_object *t = mp_tuple_new(BIG);
+    for (int i = 0; i < BIG; i++)
+        ((mp_tuple *)t)->ob_item[position(SHUFFLED, i)] = new_item();
+    cr_expect_eq(mp_gc_collect(2), 0);
+    cr_expect(mp_gc_is_tracked(t));
+    for (int i = 0; i < BIG; i++) {
+        mp_object *item = ((mp_tuple *)t)->ob_item[i];
+        cr_expect(MP_REFCNT(item) == 1 && MP_SIZE(item) == 1, "item %d", i);
+    }
+    MP_DECREF(t);
+}
+
 /* ---- the trashcan --------------------------------------------------------------------- */
 
 /* python3: x = None; for i in range(10**6): x = [x]; del x -> fine: each

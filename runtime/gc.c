@@ -626,17 +626,20 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
         bool in_step = run < log->count && log->runs[run].container == o;
         run += in_step;
         if (reachable) {
-            g->gc_prev &= ~PREV_MASK_COLLECTING;
             if (in_step)
                 known = log->runs[run - 1].items;
             else if (!defer_items(&d, o))
                 traverse(o, visit_reachable, young);
+            /* The collecting bit goes once o's own visits are done (one to
+             * itself finds it still set, and changes only gc_refs), before
+             * anything walked later can visit o. */
             if (mp_tuple_check(o) && tuple_may_be_untracked(o)) {
                 prev->gc_next = g->gc_next;
                 g->gc_next = 0;
+                g->gc_prev &= ~PREV_MASK_COLLECTING;
                 untracked++;
             } else {
-                set_prev(g, prev);
+                g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | (uintptr_t)prev;
                 prev = g;
                 survivors++;
                 dicts += o->ob_type == &mp_type_dict;

@@ -1079,10 +1079,10 @@ void mp_get_malloc_stats(mp_malloc_stats *out)
     out->bytes_in_use = count_bytes_in_use;
     for (unsigned idx = 0; idx < MP_NB_SMALL_SIZE_CLASSES; idx++) {
         const mp_block_cache *c = &mp_block_caches[idx];
-        uint64_t inline_allocations = c->frees + c->others - c->count;
-        out->allocations += inline_allocations;
-        out->frees += c->frees;
-        out->bytes_in_use += (size_t)(inline_allocations - c->frees) * class_size(idx);
+        uint64_t inline_frees = c->allocations + c->count - c->others;
+        out->allocations += c->allocations;
+        out->frees += inline_frees;
+        out->bytes_in_use += (size_t)(c->allocations - inline_frees) * class_size(idx);
     }
     out->blocks_in_use = (size_t)(out->allocations - out->frees);
 }

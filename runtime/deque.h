@@ -21,14 +21,18 @@ typedef struct mp_deque_block {
 } mp_deque_block;
 
 /* dequeobject: 216 bytes, 232 with the GC header; sys.getsizeof adds 528
- * per block in use. */
+ * per block in use. CPython's fields, with one moved: state comes right
+ * after ob_size, not after rightindex. Both change at every append and
+ * every pop; side by side they cost the same wherever the deque lands,
+ * while in CPython's order an append+popleft pair took 2.26 or 2.51 ns
+ * here, by the deque's address modulo 32, against 2.07 ns now. */
 typedef struct mp_deque {
     mp_varobject ob_base; /* ob_size: the length */
+    size_t state;         /* bumped whenever the ends move: iterators check it */
     mp_deque_block *leftblock;
     mp_deque_block *rightblock;
     mp_ssize_t leftindex;  /* the first item: leftblock->data[leftindex] */
     mp_ssize_t rightindex; /* the last item: rightblock->data[rightindex] */
-    size_t state;          /* bumped whenever the ends move: iterators check it */
     mp_ssize_t maxlen;     /* MP_DEQUE_UNBOUNDED, or the bound (>= 0) */
     mp_ssize_t numfreeblocks;
     mp_deque_block *freeblocks[MP_DEQUE_MAXFREEBLOCKS];

@@ -443,8 +443,10 @@ typedef struct census {
     mp_ssize_t untracked;  /* tuples of atoms let go */
     mp_ssize_t dicts;      /* among the survivors, for untrack_dicts */
     mp_ssize_t unreachable;
-    /* Objects whose death would need more than tp_clear: weak references,
-     * objects with weak references to them, finalizers not yet run. */
+    /* Objects found unreachable on the way (some may have come back) whose
+     * death would need more than tp_clear: weak references, objects with
+     * weak references to them, finalizers not yet run. Counted where they
+     * leave the list, so the reachable, most of a big heap, cost nothing. */
     mp_ssize_t need_care;
 } census;
 
@@ -462,7 +464,6 @@ static void update_refs(mp_gc_head *containers, census *c)
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         start_gc_refs(g);
         c->objects++;
-        c->need_care += needs_care(g);
     }
 }
 
@@ -506,13 +507,12 @@ static inline int visit_decref_full(mp_object *o, void *arg)
 static void update_and_subtract_refs(mp_gc_head *containers, census *c, in_step_runs *log)
 {
     deferred d = {0};
-    mp_ssize_t objects = 0, need_care = 0;
+    mp_ssize_t objects = 0;
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         mp_object *o = MP_FROM_GC(g);
         if (!is_collecting(g))
             start_gc_refs(g);
         objects++;
-        need_care += needs_care(g);
         /* The counts do not care about order: an item out of step is
          * taken anyway, one for each object walked. One in step is known
          * to be a tracked container of the generations collected. */
@@ -535,7 +535,6 @@ static void update_and_subtract_refs(mp_gc_head *containers, census *c, in_step_
     }
     deferred_flush(&d, visit_decref_full, NULL);
     c->objects += objects;
-    c->need_care += need_care;
 }
 
 /* A reference from a reachable object: its target is reachable too. One
@@ -593,7 +592,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
     deferred d = {0};
     int run = 0;                 /* the next of log's runs to meet */
     mp_ssize_t known = 0;        /* objects ahead that a reachable run holds */
-    mp_ssize_t survivors = 0, untracked = 0, dicts = 0;
+    mp_ssize_t survivors = 0, untracked = 0, dicts = 0, need_care = 0;
     for (;; g = next_of(prev)) {
         if (g == young) {
             if (!d.items)
@@ -647,6 +646,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
         } else {
             /* Tentatively unreachable: off the young list (single-linked
              * for now), onto the end of the unreachable one. */
+            need_care += needs_care(g);
             prev->gc_next = g->gc_next;
             mp_gc_head *last = (mp_gc_head *)unreachable->gc_prev;
             last->gc_next = NEXT_MASK_UNREACHABLE | (uintptr_t)g;
@@ -660,6 +660,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
     c->survivors += survivors;
     c->untracked += untracked;
     c->dicts += dicts;
+    c->need_care += need_care;
     c->unreachable = c->objects - c->survivors - c->untracked;
 }
 

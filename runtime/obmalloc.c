@@ -1005,12 +1005,10 @@ static __attribute__((noinline)) void unhooked_free(void *p)
 
 void mp_object_free_slow(void *p)
 {
-    if (UNLIKELY(mp_alloc_hooked)) {
-        if (p)
-            counted_free(p, NULL);
-        return;
-    }
-    unhooked_free(p);
+    if (UNLIKELY(mp_alloc_hooked))
+        mp_object_free_named(p, NULL);
+    else
+        unhooked_free(p);
 }
 
 /* A pool whose count just fell to 0, or that was full and out of the ring. */

@@ -264,6 +264,19 @@ int mp_tracemalloc_prepare(uint32_t *site)
     return prepare_slow(site);
 }
 
+/* A shadow entry for a block of n bytes from site (the invariant above). */
+static inline uint64_t shadow_value(uint32_t site, size_t n)
+{
+    return (uint64_t)(site + 1) << 32 | (uint32_t)n;
+}
+
+static inline void current_becomes(size_t current)
+{
+    traces.current = current;
+    if (current > traces.peak)
+        traces.peak = current;
+}
+
 void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
 {
     size_t old;
@@ -278,7 +291,7 @@ void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
         old = (size_t)(*e & UINT32_MAX);
         if (!*e)
             traces.used++;
-        *e = (uint64_t)(site + 1) << 32 | (uint32_t)n;
+        *e = shadow_value(site, n);
     } else {
         trace *t = find(p);
         old = t->ptr ? t->size : 0;
@@ -286,9 +299,7 @@ void mp_tracemalloc_track(void *p, size_t n, uint32_t site)
             traces.used++, traces.large++;
         *t = (trace){p, n, site};
     }
-    traces.current = traces.current - old + n;
-    if (traces.current > traces.peak)
-        traces.peak = traces.current;
+    current_becomes(traces.current - old + n);
 }
 
 int mp_tracemalloc_track_new(void *p, size_t n)
@@ -296,11 +307,9 @@ int mp_tracemalloc_track_new(void *p, size_t n)
     /* A block of the region, from the last site: its shadow entry is 0
      * (the block was not live), and nothing needs room. */
     if (in_region(p) && shadow.entries && site_is_last()) {
-        *shadow_entry(p) = (uint64_t)(sites.last + 1) << 32 | (uint32_t)n;
+        *shadow_entry(p) = shadow_value(sites.last, n);
         traces.used++;
-        traces.current += n;
-        if (traces.current > traces.peak)
-            traces.peak = traces.current;
+        current_becomes(traces.current + n);
         return 0;
     }
     uint32_t site;

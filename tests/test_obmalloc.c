@@ -805,7 +805,7 @@ Test(obmalloc, counts_follow_a_random_workload)
 
 /* ---- realloc --------------------------------------------------------------------------- */
 
-/* The inline paths count only their frees; allocations and bytes are
+/* The inline paths count only their allocations; frees and bytes are
  * derived from the block stacks' heights (obmalloc.h). Batches larger than
  * a stack (refills and drains) and tracing switched on and off in the
  * middle (the stacks hidden from the inline paths, then shown again) must

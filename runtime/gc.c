@@ -20,8 +20,8 @@
  *      reference counting frees it.
  *
  * Where ours departs from CPython for speed (update_and_subtract_refs, the
- * deferred items, the skipped second look at the unreachable), the comment
- * there says how; none of them changes what a collection finds.
+ * deferred items, the leaves, the skipped second look at the unreachable),
+ * the comment there says how; none of them changes what a collection finds.
  *
  * The GC header's two words are put to several uses, as in CPython:
  *   gc_next  the next object of the list; during a collection, its low bit
@@ -31,7 +31,8 @@
  *            generation being collected, bit 2 that it is frozen (ours:
  *            every block is 16-byte aligned, so one more bit is free than
  *            CPython can count on); during steps 1 to 3 the upper bits
- *            hold gc_refs instead of the previous pointer
+ *            hold gc_refs instead of the previous pointer, except in a
+ *            full collection's leaves, which keep it
  *
  * Invariants (checked between phases under MP_DEBUG by validate_list):
  *   - Outside a collection, every tracked object is in exactly one list
@@ -342,27 +343,38 @@ typedef struct deferred {
     mp_object **items; /* NULL when nothing is set aside; else next < end */
     mp_ssize_t next, end;
     /* For the first walk of a full collection: whose items they are, how
-     * many were taken, and whether each was the object walked. */
+     * many were taken, whether each was the object walked, and how many
+     * of those were left as leaves (below). */
     mp_object *container;
-    mp_ssize_t taken;
+    mp_ssize_t taken, leaves;
     bool in_step;
 } deferred;
 
-/* The first walk's findings for the second: the big containers, in walk
- * order, whose items were exactly the objects walked right after them.
- * The second walk meets them in the same order, so when one of them is
- * reachable it knows the next `items` objects are, without reading its
- * items again. Only the first MAX_IN_STEP are kept; any after are handled
- * as deferred items. */
-#define MAX_IN_STEP 32
+/* The first walk's findings for the second, on the big containers whose
+ * items it took one by one (a run), in walk order, which the second walk
+ * follows too:
+ *   - in step: the items were exactly the objects walked right after the
+ *     container. When it is reachable, the second walk knows the next
+ *     `items` objects are, without reading its items again; when all of
+ *     them are leaves (below), it does not even walk them.
+ *   - leaves: how many items the first walk left alone. They are reachable
+ *     exactly when their container is, which the second walk learns before
+ *     it meets them.
+ * Runs with neither are not logged; once MAX_RUNS are, the first walk
+ * leaves no more leaves. */
+#define MAX_RUNS 32
 
-typedef struct in_step_runs {
-    struct {
-        mp_object *container;
-        mp_ssize_t items;
-    } runs[MAX_IN_STEP];
+typedef struct logged_run {
+    mp_object *container;
+    mp_ssize_t items, leaves;
+    bool in_step;
+    mp_object *last; /* the object walked when the last item was taken */
+} logged_run;
+
+typedef struct run_log {
+    logged_run runs[MAX_RUNS];
     int count;
-} in_step_runs;
+} run_log;
 
 /* Sets o's items aside if o is a big list or tuple and nothing else is.
  * The container stays as it is until the walk ends: nothing runs during a
@@ -377,6 +389,7 @@ static inline bool defer_items(deferred *d, mp_object *o)
     d->end = MP_SIZE(o);
     d->container = o;
     d->taken = 0;
+    d->leaves = 0;
     d->in_step = true;
     return true;
 }
@@ -500,40 +513,91 @@ static inline int visit_decref_full(mp_object *o, void *arg)
     return 0;
 }
 
+/* Counts the referents that are containers, and takes them off as
+ * visit_decref_full does. */
+static inline int visit_decref_counted(mp_object *o, void *containers)
+{
+    if (mp_type_is_gc(o->ob_type))
+        ++*(mp_ssize_t *)containers;
+    return visit_decref_full(o, NULL);
+}
+
+/* Ours: leaves.
+ *
+ * o is the item set aside that the first walk has just reached, and the
+ * big container holds its only reference. Its gc_refs is then 0, and it is
+ * reachable exactly when the container is. If it also refers to no
+ * container (an empty list, a list of numbers), a reachable o gives the
+ * second walk nothing to do but keep its prev pointer, which the first
+ * walk need not overwrite. So o's header is left as it was: neither
+ * collecting nor holding gc_refs, o is a leaf of the container's run.
+ *
+ * The second walk meets the container first, and any object it then meets
+ * not collecting is a leaf of that run: reachable with it, or started then
+ * with gc_refs 0 and judged as any other. Tuples and dicts have survivor
+ * rules of their own, and are never leaves.
+ *
+ * Returns whether o was left as a leaf; if not, o is collecting with
+ * gc_refs 0. Either way its referents have been visited. */
+static inline bool visit_held_once(mp_gc_head *g, bool may_leave)
+{
+    mp_object *o = MP_FROM_GC(g);
+    mp_ssize_t containers = 0;
+    traverse(o, visit_decref_counted, &containers);
+    if (may_leave && containers == 0 && o->ob_type != &mp_type_tuple &&
+        o->ob_type != &mp_type_dict)
+        return true;
+    g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
+    return false;
+}
+
+/* The run's last item has been taken (or flushed, out of step), with last
+ * the object walked then. */
+static void end_run(const deferred *d, run_log *log, mp_object *last)
+{
+    if ((d->in_step || d->leaves) && log->count < MAX_RUNS)
+        log->runs[log->count++] =
+            (logged_run){d->container, d->taken, d->leaves, d->in_step, last};
+}
+
 /* Ours, for full collections: update_refs and subtract_refs in one walk.
  * An object's gc_refs starts the first time the walk or a reference
  * reaches it, so each object is read once fewer: over a heap larger than
  * the caches, a whole pass of memory traffic fewer. */
-static void update_and_subtract_refs(mp_gc_head *containers, census *c, in_step_runs *log)
+static void update_and_subtract_refs(mp_gc_head *containers, census *c, run_log *log)
 {
     deferred d = {0};
     mp_ssize_t objects = 0;
     for (mp_gc_head *g = next_of(containers); g != containers; g = next_of(g)) {
         mp_object *o = MP_FROM_GC(g);
-        if (!is_collecting(g))
-            start_gc_refs(g);
         objects++;
         /* The counts do not care about order: an item out of step is
          * taken anyway, one for each object walked. One in step is known
          * to be a tracked container of the generations collected. */
         mp_object *item = deferred_next(&d);
-        if (item) {
-            d.taken++;
+        bool held_once = item == o && o->ob_refcnt == 1;
+        if (held_once) {
+            d.leaves += visit_held_once(g, log->count < MAX_RUNS);
+        } else {
+            if (!is_collecting(g))
+                start_gc_refs(g);
             if (item == o) {
                 decref_gc_refs(g);
-            } else {
+            } else if (item) {
                 visit_decref_full(item, NULL);
                 d.in_step = false;
             }
-            if (!d.items && d.in_step && log->count < MAX_IN_STEP) {
-                log->runs[log->count].container = d.container;
-                log->runs[log->count++].items = d.taken;
-            }
         }
-        if (!defer_items(&d, o))
+        if (item && (d.taken++, !d.items))
+            end_run(&d, log, o);
+        if (!held_once && !defer_items(&d, o))
             traverse(o, visit_decref_full, NULL);
     }
-    deferred_flush(&d, visit_decref_full, NULL);
+    if (d.items) {
+        deferred_flush(&d, visit_decref_full, NULL);
+        d.in_step = false;
+        end_run(&d, log, NULL);
+    }
     c->objects += objects;
 }
 
@@ -585,13 +649,14 @@ static bool tuple_may_be_untracked(mp_object *t)
  * same order: untrack_tuples (a reachable tuple of atoms leaves the list)
  * and the count of survivors, which go in the census. */
 static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census *c,
-                             const in_step_runs *log)
+                             const run_log *log)
 {
     mp_gc_head *prev = young;
     mp_gc_head *g = next_of(young);
     deferred d = {0};
     int run = 0;                 /* the next of log's runs to meet */
     mp_ssize_t known = 0;        /* objects ahead that a reachable run holds */
+    bool leaves_reachable = false; /* whether the last run met's container is */
     mp_ssize_t survivors = 0, untracked = 0, dicts = 0, need_care = 0;
     for (;; g = next_of(prev)) {
         if (g == young) {
@@ -612,22 +677,30 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
         if (known) {
             known--;
             reachable = true;
+        } else if (!is_collecting(g) && leaves_reachable) {
+            deferred_take_if(&d, o); /* a leaf of a run out of step */
+            reachable = true;
         } else {
+            if (!is_collecting(g))
+                g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
             reachable = deferred_take_if(&d, o) || gc_refs(g);
             if (!reachable && d.items) {
                 deferred_flush(&d, visit_reachable, young);
                 reachable = gc_refs(g);
             }
         }
-        /* A run of the first walk: if reachable, its items are the next
-         * objects; if not, it is walked again when something reaches it,
-         * and its items visited then. */
-        bool in_step = run < log->count && log->runs[run].container == o;
-        run += in_step;
+        /* A run of the first walk: if reachable and in step, its items
+         * are the next objects; if not, it is walked again when something
+         * reaches it, and its items visited then. */
+        const logged_run *r =
+            run < log->count && log->runs[run].container == o ? &log->runs[run++] : NULL;
+        bool all_leaves = r && r->in_step && r->leaves == r->items;
+        if (r)
+            leaves_reachable = reachable;
         if (reachable) {
-            if (in_step)
-                known = log->runs[run - 1].items;
-            else if (!defer_items(&d, o))
+            if (r && r->in_step)
+                known = all_leaves ? 0 : r->items;
+            else if (is_collecting(g) && !defer_items(&d, o))
                 traverse(o, visit_reachable, young);
             /* The collecting bit goes once o's own visits are done (one to
              * itself finds it still set, and changes only gc_refs), before
@@ -642,6 +715,12 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
                 prev = g;
                 survivors++;
                 dicts += o->ob_type == &mp_type_dict;
+                /* The leaves that follow are reachable, and their headers
+                 * are already what the walk would leave. */
+                if (all_leaves) {
+                    prev = MP_AS_GC(r->last);
+                    survivors += r->items;
+                }
             }
         } else {
             /* Tentatively unreachable: off the young list (single-linked
@@ -670,7 +749,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
 static census deduce_unreachable(mp_gc_head *base, mp_gc_head *unreachable, bool full)
 {
     census c = {0};
-    in_step_runs log = {.count = 0};
+    run_log log = {.count = 0};
     validate_list(base, 0, 0);
     if (full) {
         update_and_subtract_refs(base, &c, &log);

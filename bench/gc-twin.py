@@ -26,6 +26,11 @@ def live(n):
     return [[] for _ in range(n)]
 
 
+def nested(n):
+    """n/2 lists of one empty list each, held by one list: all reachable."""
+    return [[[]] for _ in range(n // 2)]
+
+
 def garbage(n):
     """n/2 two-list cycles with no other reference."""
     for _ in range(n // 2):
@@ -34,9 +39,9 @@ def garbage(n):
         a.append(b)
 
 
-def time_collect_live(n, repetitions):
+def time_collect_kept(make, n, repetitions):
     """The same n live objects collected again and again, as ours are."""
-    keep = live(n)
+    keep = make(n)
     gc.collect()
     seconds = []
     for _ in range(repetitions):
@@ -76,7 +81,10 @@ def main():
     gc.freeze()
     gc.disable()
     results = []
-    for shape, timer in (("live", time_collect_live), ("garbage", time_collect_garbage)):
+    timers = (("live", lambda n, r: time_collect_kept(live, n, r)),
+              ("nested", lambda n, r: time_collect_kept(nested, n, r)),
+              ("garbage", time_collect_garbage))
+    for shape, timer in timers:
         for n in sizes:
             seconds = timer(n, args.repetitions)
             results.append({"shape": shape, "n": n, "seconds": seconds,

@@ -1,4 +1,4 @@
-# caption: What a full collection costs per object it examines, by heap size, in our collector and in CPython's gc.collect() on the same shapes: all objects reachable (live), or all of them in two-object garbage cycles.
+# caption: What a full collection costs per object it examines, by heap size, in our collector and in CPython's gc.collect() on the same shapes: all objects reachable (live: empty lists in one list; nested: lists of one empty list, in one list), or all of them in two-object garbage cycles.
 # lab: bench
 # data: bench/gc.csv
 # columns: shape:text n+ ours_ns_per_object+ cpython_ns_per_object+
@@ -16,5 +16,7 @@ set key top left
 of(s, c) = strcol('shape') eq s ? column(c) : NaN
 plot f using 'n':(of('garbage', 'ours_ns_per_object')) with linespoints ls 4 title 'garbage cycles', \
      f using 'n':(of('garbage', 'cpython_ns_per_object')) with linespoints ls 14 notitle, \
+     f using 'n':(of('nested', 'ours_ns_per_object')) with linespoints ls 3 title 'live, nested', \
+     f using 'n':(of('nested', 'cpython_ns_per_object')) with linespoints ls 13 notitle, \
      f using 'n':(of('live', 'ours_ns_per_object')) with linespoints ls 1 title 'live objects', \
      f using 'n':(of('live', 'cpython_ns_per_object')) with linespoints ls 11 notitle @twin_key

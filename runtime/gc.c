@@ -376,15 +376,20 @@ typedef struct run_log {
     int count;
 } run_log;
 
+static inline bool has_many_items(const mp_object *o)
+{
+    const mp_type *t = o->ob_type;
+    return (t == &mp_type_list || t == &mp_type_tuple) && MP_SIZE(o) >= DEFER_MIN_ITEMS;
+}
+
 /* Sets o's items aside if o is a big list or tuple and nothing else is.
  * The container stays as it is until the walk ends: nothing runs during a
  * walk that could change it. */
 static inline bool defer_items(deferred *d, mp_object *o)
 {
-    mp_type *t = o->ob_type;
-    if (d->items || (t != &mp_type_list && t != &mp_type_tuple) || MP_SIZE(o) < DEFER_MIN_ITEMS)
+    if (d->items || !has_many_items(o))
         return false;
-    d->items = t == &mp_type_list ? ((mp_list *)o)->ob_item : ((mp_tuple *)o)->ob_item;
+    d->items = o->ob_type == &mp_type_list ? ((mp_list *)o)->ob_item : ((mp_tuple *)o)->ob_item;
     d->next = 0;
     d->end = MP_SIZE(o);
     d->container = o;
@@ -623,6 +628,31 @@ static inline int visit_reachable(mp_object *o, void *young_arg)
     return 0;
 }
 
+/* Ours: g looks unreachable to the second walk. A container is usually
+ * made right after what it holds (Python evaluates a display's items and
+ * a call's arguments first), so the next object may well hold g. If it is
+ * known reachable (gc_refs above 0, or the next item set aside), its
+ * visits are made now, before g is judged: that may spare g a move to the
+ * unreachable list and back, and a second walk at the young list's end.
+ * Big containers are left to be met in turn, to keep their items set
+ * aside. Returns whether g is reachable now; *ahead is the object visited. */
+static inline bool visit_ahead(mp_gc_head *g, mp_gc_head *young, deferred *d, mp_gc_head **ahead)
+{
+    mp_gc_head *next = next_of(g);
+    if (next == young || !is_collecting(next) || next == *ahead)
+        return false;
+    mp_object *n = MP_FROM_GC(next);
+    if (has_many_items(n))
+        return false;
+    if (deferred_take_if(d, n) && gc_refs(next) == 0)
+        set_gc_refs(next, 1);
+    if (gc_refs(next) == 0)
+        return false;
+    traverse(n, visit_reachable, young);
+    *ahead = next;
+    return gc_refs(g) != 0;
+}
+
 /* _PyTuple_MaybeUntrack: a tuple that holds no container that may ever be
  * tracked cannot be part of a cycle, so the collector can stop looking. */
 static bool may_ever_be_tracked(mp_object *o)
@@ -657,6 +687,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
     int run = 0;                 /* the next of log's runs to meet */
     mp_ssize_t known = 0;        /* objects ahead that a reachable run holds */
     bool leaves_reachable = false; /* whether the last run met's container is */
+    mp_gc_head *ahead = NULL;      /* visited before the walk reached it */
     mp_ssize_t survivors = 0, untracked = 0, dicts = 0, need_care = 0;
     for (;; g = next_of(prev)) {
         if (g == young) {
@@ -684,6 +715,8 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
             if (!is_collecting(g))
                 g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
             reachable = deferred_take_if(&d, o) || gc_refs(g);
+            if (!reachable)
+                reachable = visit_ahead(g, young, &d, &ahead);
             if (!reachable && d.items) {
                 deferred_flush(&d, visit_reachable, young);
                 reachable = gc_refs(g);
@@ -700,7 +733,7 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
         if (reachable) {
             if (r && r->in_step)
                 known = all_leaves ? 0 : r->items;
-            else if (is_collecting(g) && !defer_items(&d, o))
+            else if (is_collecting(g) && g != ahead && !defer_items(&d, o))
                 traverse(o, visit_reachable, young);
             /* The collecting bit goes once o's own visits are done (one to
              * itself finds it still set, and changes only gc_refs), before

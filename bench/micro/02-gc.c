@@ -4,9 +4,16 @@
  *
  * The shapes are those bench/gc-twin.py times in CPython, so the two land
  * side by side in results/<machine>/bench/gc.csv: n empty lists held by
- * one list ("live"); n/2 pairs a = []; b = [a]; a.append(b) with no other
+ * one list ("live"); n/2 lists of one empty list each, held by one list
+ * ("nested"); n/2 pairs a = []; b = [a]; a.append(b) with no other
  * reference ("garbage"). Time per object is the benchmark's time divided
- * by n. */
+ * by n.
+ *
+ * "live" is the best case of our collector's leaves (runtime/gc.c): each
+ * of its lists is held once by the big list and holds no container, so
+ * the second walk skips them all. "nested" is the same heap one level
+ * deeper, where no object is a leaf: the collector's cost without that
+ * shortcut. */
 #include "mp.h"
 #include "shim.h"
 
@@ -24,11 +31,26 @@ static mp_object *live_lists(int64_t n)
     return outer;
 }
 
-static void bm_collect_live(mp_bench_state *st)
+/* Python's [[[]] for _ in range(n // 2)]: each inner list is made before
+ * the one holding it. n + 1 tracked objects, all reachable. */
+static mp_object *nested_lists(int64_t n)
+{
+    mp_object *outer = mp_list_new(0);
+    for (int64_t i = 0; i < n / 2; i++) {
+        mp_object *inner = mp_list_new(0), *l = mp_list_new(0);
+        mp_list_append(l, inner);
+        MP_DECREF(inner);
+        mp_list_append(outer, l);
+        MP_DECREF(l);
+    }
+    return outer;
+}
+
+static void collect_kept(mp_bench_state *st, mp_object *(*make)(int64_t n))
 {
     int64_t n = mp_bench_range(st, 0);
     mp_gc_disable();
-    mp_object *outer = live_lists(n);
+    mp_object *outer = make(n);
     mp_gc_collect(2);
     MP_BENCH_LOOP(st) {
         mp_ssize_t found = mp_gc_collect(2);
@@ -38,6 +60,9 @@ static void bm_collect_live(mp_bench_state *st)
     mp_gc_enable();
     mp_bench_set_items_processed(st, mp_bench_iterations(st) * n);
 }
+
+static void bm_collect_live(mp_bench_state *st) { collect_kept(st, live_lists); }
+static void bm_collect_nested(mp_bench_state *st) { collect_kept(st, nested_lists); }
 
 /* n/2 two-list cycles, unreachable as soon as they are made. */
 static void make_garbage(int64_t n)
@@ -92,10 +117,13 @@ static void bm_allocation_loop(mp_bench_state *st)
 MP_BENCH_SUITE(register_gc)
 {
     mp_bench *live = mp_bench_arg_name(mp_bench_register("02-gc/collect_live", bm_collect_live), "n");
+    mp_bench *nested =
+        mp_bench_arg_name(mp_bench_register("02-gc/collect_nested", bm_collect_nested), "n");
     mp_bench *garbage =
         mp_bench_arg_name(mp_bench_register("02-gc/collect_garbage", bm_collect_garbage), "n");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         mp_bench_arg(live, sizes[i]);
+        mp_bench_arg(nested, sizes[i]);
         mp_bench_arg(garbage, sizes[i]);
     }
     mp_bench *loop =

@@ -444,6 +444,13 @@ static inline void start_gc_refs(mp_gc_head *g)
                  ((uintptr_t)o->ob_refcnt << PREV_SHIFT);
 }
 
+/* The same for an object whose only reference comes from a container of
+ * the collection: gc_refs starts at 0. */
+static inline void start_held_once(mp_gc_head *g)
+{
+    g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
+}
+
 static inline void decref_gc_refs(mp_gc_head *g)
 {
 #ifdef MP_DEBUG
@@ -552,7 +559,7 @@ static inline bool visit_held_once(mp_gc_head *g, bool may_leave)
     if (may_leave && containers == 0 && o->ob_type != &mp_type_tuple &&
         o->ob_type != &mp_type_dict)
         return true;
-    g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
+    start_held_once(g);
     return false;
 }
 
@@ -712,8 +719,8 @@ static void move_unreachable(mp_gc_head *young, mp_gc_head *unreachable, census 
             deferred_take_if(&d, o); /* a leaf of a run out of step */
             reachable = true;
         } else {
-            if (!is_collecting(g))
-                g->gc_prev = (g->gc_prev & PREV_MASK_FINALIZED) | PREV_MASK_COLLECTING;
+            if (!is_collecting(g)) /* a leaf of an unreachable container, so far */
+                start_held_once(g);
             reachable = deferred_take_if(&d, o) || gc_refs(g);
             if (!reachable)
                 reachable = visit_ahead(g, young, &d, &ahead);

@@ -10,6 +10,7 @@
 #define MEMLAB_TESTS_SUPPORT_H
 
 #include <criterion/criterion.h>
+#include <stdint.h>
 
 #include "mp.h"
 
@@ -31,6 +32,19 @@ static inline mp_malloc_stats stats(void)
 }
 
 static inline size_t blocks_in_use(void) { return stats().blocks_in_use; }
+
+/* xorshift64 (Marsaglia): a tested workload's random choices, from a seed
+ * the test sets in rng_state, so it is the same on every run. */
+__attribute__((unused)) static uint64_t rng_state;
+
+static inline uint64_t rng(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
 
 static inline void expect_repr(mp_object *o, const char *expected)
 {

@@ -1288,17 +1288,7 @@ typedef struct heap {
     int n, edges, from[EDGES_MAX], to[EDGES_MAX];
 } heap;
 
-static uint64_t heap_rng_state;
-
-static int heap_rng(int below)
-{
-    uint64_t x = heap_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    heap_rng_state = x;
-    return (int)(x % (uint64_t)below);
-}
+static int heap_rng(int below) { return (int)(rng() % (uint64_t)below); }
 
 static void heap_edge(heap *h, int from, int to)
 {
@@ -1401,7 +1391,7 @@ Test(gc, random_heaps_lose_exactly_their_unreachable_objects)
 {
     mp_gc_disable();
     static heap h;
-    heap_rng_state = 0x9e3779b97f4a7c15u;
+    rng_state = 0x9e3779b97f4a7c15u;
     for (int trial = 0; trial < 1000; trial++) {
         heap_build(&h);
         bool survives[HEAP_MAX], reachable[HEAP_MAX];

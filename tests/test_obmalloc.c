@@ -610,18 +610,6 @@ Test(obmalloc, pools_of_several_classes_share_an_arena)
 
 /* ---- accounting over a random workload ----------------------------------------------------- */
 
-/* xorshift64 (Marsaglia), fixed seed: the same workload on every run. */
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 /* Mostly small requests, some large, and now and then 0. */
 static size_t random_size(void)
 {

@@ -278,18 +278,6 @@ Test(tracemalloc, realloc_retraces_the_block)
 
 /* ---- tracemalloc agrees with the allocator over a workload ---------------------------- */
 
-/* xorshift64 (Marsaglia), fixed seed. */
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
 /* CPython 3.11's list_resize, for appends: the new allocated count. */
 static size_t list_grow(size_t allocated, size_t size, size_t newsize)
 {

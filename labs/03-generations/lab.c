@@ -627,10 +627,10 @@ static void step_pause(void)
 {
     lab_step("Pause time against heap size");
     lab_say("A full collection reads every tracked container from memory, CPython's three "
-            "times or more, so its pause grows with the heap, however little garbage there is. Each heap of live lists "
-            "is collected %d times and the fastest is kept. The twin froze the "
-            "interpreter's own objects (gc.freeze()) before anything else, so CPython's "
-            "collections also examine only the lab's lists.",
+            "times or more, so its pause grows with the heap, however little garbage there "
+            "is. Each heap of live lists is collected %d times and the fastest is kept. The "
+            "twin froze the interpreter's own objects (gc.freeze()) before anything else, so "
+            "CPython's collections also examine only the lab's lists.",
             REPEATS);
     lab_csv *csv = lab_csv_open("pause_vs_heap.csv", "n,ours_ms,cpython_ms");
     long sizes[MAX_DECADES];
